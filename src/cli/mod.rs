@@ -1,0 +1,111 @@
+//! Command-line interface: clap definitions (one file per command), the single
+//! [`CliError`] with exit codes and hints, and the only code that writes to the
+//! terminal.
+//!
+//! Architecture invariant: command files build an options struct and call into
+//! the library; no sync logic lives here. Everything written to stdout/stderr
+//! goes through [`Output`], which scrubs registered secrets.
+
+mod error;
+mod output;
+
+pub use error::{CliError, exit};
+pub use output::Output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Keep HubSpot CRM and QuickBooks Online in sync, Terraform-style: declare the
+/// sync in a YAML manifest, review a per-record plan, apply it idempotently.
+#[derive(Debug, Parser)]
+#[command(name = "hsqb", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Manifest file.
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "hsqb.yaml",
+        value_name = "FILE"
+    )]
+    pub file: PathBuf,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Run the CLI with the process arguments and return the exit code.
+pub fn main() -> ExitCode {
+    let out = Output::stdio();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => exit::USAGE,
+                _ => exit::USAGE,
+            };
+            let rendered = e.render();
+            if code == exit::OK {
+                out.data(&rendered.to_string());
+            } else {
+                out.diag(&rendered.ansi().to_string());
+            }
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(cli.verbose, cli.log_format);
+    match run(cli, &out) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            out.diag(&format!("{e}\n"));
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn run(cli: Cli, _out: &Output) -> Result<u8, CliError> {
+    match cli.command {}
+}
+
+fn init_tracing(verbose: u8, format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "hsqb=info",
+        2 => "hsqb=debug",
+        _ => "hsqb=trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(output::ScrubbingStderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_target(false).try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

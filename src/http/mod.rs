@@ -1,0 +1,1 @@
+//! Shared HTTP plumbing: retries with backoff, one rate limiter per limit class, request accounting, secret redaction.

@@ -1,0 +1,1 @@
+//! HubSpot CRM API client: auth, objects, batch, search, properties, associations.

@@ -1,0 +1,1 @@
+//! The pure planning engine: pairing, mapping, three-way diff, policies and diagnostics.

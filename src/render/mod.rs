@@ -1,0 +1,1 @@
+//! Plan and result renderers: text, Markdown and versioned JSON.

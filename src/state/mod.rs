@@ -1,0 +1,1 @@
+//! The state store: watermarks, baselines, rotated refresh tokens and the apply journal.
