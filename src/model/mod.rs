@@ -3,6 +3,7 @@
 //! Architecture invariant: nothing here knows about HTTP or YAML. The API clients
 //! convert their private wire types into these; the planner only ever sees these.
 
+pub mod catalog;
 mod record;
 mod value;
 
