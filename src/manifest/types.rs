@@ -944,3 +944,25 @@ pub enum StateBackend {
     /// A PostgreSQL database.
     Postgres,
 }
+
+impl HubSpotObject {
+    /// The API path name (`contacts`, `line_items`, …).
+    pub fn path(self) -> &'static str {
+        match self {
+            HubSpotObject::Contacts => "contacts",
+            HubSpotObject::Companies => "companies",
+            HubSpotObject::Deals => "deals",
+            HubSpotObject::Products => "products",
+            HubSpotObject::LineItems => "line_items",
+            HubSpotObject::Quotes => "quotes",
+            HubSpotObject::Invoices => "invoices",
+        }
+    }
+}
+
+impl PropertySpec {
+    /// The object's API path name.
+    pub fn object_path(&self) -> &'static str {
+        self.object.path()
+    }
+}

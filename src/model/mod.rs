@@ -5,7 +5,7 @@
 
 pub mod catalog;
 mod record;
-mod value;
+pub mod value;
 
 pub use record::{
     Association, FieldPath, HsPropertyDef, HsRecord, ObjectKind, QboDeleted, QboRecord, System,

@@ -9,3 +9,19 @@
 pub mod model;
 
 pub use model::*;
+pub mod builder;
+pub mod engine;
+pub mod estimate;
+pub mod filter;
+pub mod input;
+pub mod mapping;
+pub mod names;
+pub mod records;
+mod seal;
+pub mod template;
+
+pub use engine::plan;
+pub use input::{HubSpotSnapshot, PlanInput, PlanOptions, QboSnapshot, StateView};
+pub mod testkit;
+#[cfg(test)]
+mod tests;
