@@ -31,7 +31,7 @@ pub(crate) enum TokenSource {
         // A tokio mutex held across the refresh call: concurrent requests that
         // find the token stale wait for the one refresh instead of each
         // refreshing (single flight).
-        state: tokio::sync::Mutex<OAuthState>,
+        state: Box<tokio::sync::Mutex<OAuthState>>,
     },
 }
 
@@ -72,10 +72,10 @@ impl TokenSource {
                     client_secret: client_secret.clone(),
                     token_url,
                     margin,
-                    state: tokio::sync::Mutex::new(OAuthState {
+                    state: Box::new(tokio::sync::Mutex::new(OAuthState {
                         access: None,
                         refresh: refresh_token.clone(),
-                    }),
+                    })),
                 }
             }
         })

@@ -271,9 +271,9 @@ impl HubSpotClient {
                 .as_deref()
                 .is_some_and(|p| p.eq_ignore_ascii_case("DAILY"))
         {
-            HubSpotError::DailyLimit(e)
+            HubSpotError::DailyLimit(Box::new(e))
         } else {
-            HubSpotError::Api(e)
+            HubSpotError::Api(Box::new(e))
         }
     }
 

@@ -120,10 +120,10 @@ pub fn existing_id(message: &str) -> Option<String> {
 pub enum HubSpotError {
     /// The API answered with an error status.
     #[error("HubSpot {0}")]
-    Api(HsApiError),
+    Api(Box<HsApiError>),
     /// The portal's daily request limit is used up; retrying today is pointless.
     #[error("HubSpot daily API limit reached: {0}")]
-    DailyLimit(HsApiError),
+    DailyLimit(Box<HsApiError>),
     /// The OAuth token refresh failed.
     #[error("HubSpot OAuth token refresh failed: {0}")]
     Auth(String),

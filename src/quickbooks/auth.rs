@@ -32,7 +32,7 @@ pub(crate) enum QboTokens {
         sink: Arc<dyn TokenSink>,
         // Held across the refresh call (tokio mutex): one refresh at a time,
         // so two tasks never rotate the token concurrently and lose one.
-        state: tokio::sync::Mutex<RefreshState>,
+        state: Box<tokio::sync::Mutex<RefreshState>>,
     },
 }
 
@@ -64,10 +64,10 @@ impl QboTokens {
                 token_url: token_url.clone(),
                 margin,
                 sink,
-                state: tokio::sync::Mutex::new(RefreshState {
+                state: Box::new(tokio::sync::Mutex::new(RefreshState {
                     access: None,
                     refresh: refresh_token.clone(),
-                }),
+                })),
             },
         }
     }
