@@ -3,8 +3,9 @@
 //! Architecture invariant: nothing here knows about HTTP or YAML. The API clients
 //! convert their private wire types into these; the planner only ever sees these.
 
+pub mod catalog;
 mod record;
-mod value;
+pub mod value;
 
 pub use record::{
     Association, FieldPath, HsPropertyDef, HsRecord, ObjectKind, QboDeleted, QboRecord, System,

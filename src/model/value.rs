@@ -83,7 +83,9 @@ impl fmt::Display for ValueType {
 /// A typed value. `Null` means "no value" (absent on the QBO side, empty string
 /// or missing property on the HubSpot side): the two APIs do not distinguish
 /// them reliably, so neither do we.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "type", content = "value", rename_all = "lowercase")]
 pub enum Value {
     /// No value.
@@ -91,9 +93,17 @@ pub enum Value {
     /// Text.
     Text(String),
     /// A number.
-    Number(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    Number(
+        #[serde(with = "rust_decimal::serde::str")]
+        #[schemars(with = "String")]
+        Decimal,
+    ),
     /// Money.
-    Money(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    Money(
+        #[serde(with = "rust_decimal::serde::str")]
+        #[schemars(with = "String")]
+        Decimal,
+    ),
     /// A date.
     Date(NaiveDate),
     /// An instant (kept with its offset for display; compared as an instant).

@@ -1,0 +1,530 @@
+//! `plan()`: resolve the manifest's blocks against the snapshots, run each block
+//! planner, apply the safety guards, order, estimate and seal the plan.
+
+use super::builder::Builder;
+use super::estimate::estimate;
+use super::input::{PlanInput, QboSnapshot};
+use super::mapping::{self, MappingContext};
+use super::model::*;
+use super::names::NameRegistry;
+use super::records::{self, ItemSettings, Kind, RecordBlock};
+use crate::manifest::defaults as d;
+use crate::manifest::{Direction, Manifest, PropertySpec, Str};
+use crate::model::catalog::hubspot_type;
+use crate::model::{ObjectKind, System, ValueType};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Compute the plan. Pure: same input, byte-identical output.
+pub fn plan(input: PlanInput<'_>) -> Plan {
+    let mut b = Builder::default();
+    let m = input.manifest;
+    let wanted =
+        |blk: Block| input.options.targets.is_empty() || input.options.targets.contains(&blk);
+
+    // Names already used per company, shared by every block that creates records.
+    let mut names: BTreeMap<String, NameRegistry> = BTreeMap::new();
+    for (company, snap) in input.quickbooks {
+        let reg = names.entry(company.clone()).or_default();
+        records::register_names(snap, reg);
+    }
+
+    // Custom properties declared in the manifest.
+    let mut property_deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for spec in &m.properties {
+        if let Some(id) = ensure_declared(&mut b, input, spec) {
+            property_deps
+                .entry(spec.object_path().to_string())
+                .or_default()
+                .push(id);
+        }
+    }
+
+    if let Some(c) = m
+        .sync
+        .contacts
+        .as_ref()
+        .filter(|c| c.enabled.unwrap_or(true))
+        && wanted(Block::Contacts)
+    {
+        match company_for(m, c.quickbooks.as_ref())
+            .and_then(|co| input.quickbooks.get(&co).map(|s| (co, s)))
+        {
+            None => missing_company(&mut b, Block::Contacts, c.quickbooks.as_ref()),
+            Some((company, snap)) => {
+                let link = c
+                    .link_property
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or(d::CONTACT_LINK_PROPERTY.into());
+                let mut deps = property_deps.get("contacts").cloned().unwrap_or_default();
+                deps.extend(ensure_link_property(
+                    &mut b,
+                    input,
+                    Block::Contacts,
+                    "contacts",
+                    &link,
+                    "QuickBooks customer Id",
+                ));
+                let maps = mapping::resolve(
+                    MappingContext {
+                        block: Block::Contacts,
+                        hs_object: "contacts",
+                        qbo_entity: "Customer",
+                        direction: c.direction,
+                    },
+                    &c.mappings,
+                    d::CONTACTS,
+                    &m.properties,
+                    input.hubspot,
+                    &mut b.diags,
+                );
+                let templates = if c.display_name.templates.is_empty() {
+                    d::DISPLAY_NAME_TEMPLATES
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                } else {
+                    c.display_name
+                        .templates
+                        .iter()
+                        .map(|s| s.value.clone())
+                        .collect()
+                };
+                let rb = RecordBlock {
+                    kind: Kind::Contacts,
+                    company: company.clone(),
+                    direction: c.direction,
+                    conflict: c.conflict,
+                    allow_blanking: c.allow_blanking.unwrap_or(false),
+                    on_create: c.on_create,
+                    on_update: c.on_update,
+                    on_delete: c.on_delete,
+                    filters: &c.filter,
+                    link_property: link,
+                    maps,
+                    contact_keys: if c.match_keys.is_empty() {
+                        vec![crate::manifest::ContactMatchKey::Email]
+                    } else {
+                        c.match_keys.clone()
+                    },
+                    product_keys: Vec::new(),
+                    display_name: Some(&c.display_name),
+                    display_templates: templates,
+                    items: None,
+                    property_deps: deps,
+                };
+                let reg = names.entry(company).or_default();
+                records::plan_block(&rb, input.hubspot, snap, input.state, reg, &mut b);
+            }
+        }
+    }
+
+    if let Some(p) = m
+        .sync
+        .products
+        .as_ref()
+        .filter(|p| p.enabled.unwrap_or(true))
+        && wanted(Block::Products)
+    {
+        match company_for(m, p.quickbooks.as_ref())
+            .and_then(|co| input.quickbooks.get(&co).map(|s| (co, s)))
+        {
+            None => missing_company(&mut b, Block::Products, p.quickbooks.as_ref()),
+            Some((company, snap)) => {
+                let link = p
+                    .link_property
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or(d::PRODUCT_LINK_PROPERTY.into());
+                let mut deps = property_deps.get("products").cloned().unwrap_or_default();
+                deps.extend(ensure_link_property(
+                    &mut b,
+                    input,
+                    Block::Products,
+                    "products",
+                    &link,
+                    "QuickBooks item Id",
+                ));
+                let maps = mapping::resolve(
+                    MappingContext {
+                        block: Block::Products,
+                        hs_object: "products",
+                        qbo_entity: "Item",
+                        direction: p.direction,
+                    },
+                    &p.mappings,
+                    d::PRODUCTS,
+                    &m.properties,
+                    input.hubspot,
+                    &mut b.diags,
+                );
+                let items = ItemSettings {
+                    item_type: p.item_type,
+                    income_account: resolve_account(
+                        &mut b,
+                        snap,
+                        p.income_account.as_ref(),
+                        "income_account",
+                    ),
+                    expense_account: resolve_account(
+                        &mut b,
+                        snap,
+                        p.expense_account.as_ref(),
+                        "expense_account",
+                    ),
+                    asset_account: resolve_account(
+                        &mut b,
+                        snap,
+                        p.asset_account.as_ref(),
+                        "asset_account",
+                    ),
+                };
+                let rb = RecordBlock {
+                    kind: Kind::Products,
+                    company: company.clone(),
+                    direction: p.direction,
+                    conflict: p.conflict,
+                    allow_blanking: p.allow_blanking.unwrap_or(false),
+                    on_create: p.on_create,
+                    on_update: p.on_update,
+                    on_delete: p.on_delete,
+                    filters: &p.filter,
+                    link_property: link,
+                    maps,
+                    contact_keys: Vec::new(),
+                    product_keys: if p.match_keys.is_empty() {
+                        vec![
+                            crate::manifest::ProductMatchKey::Sku,
+                            crate::manifest::ProductMatchKey::Name,
+                        ]
+                    } else {
+                        p.match_keys.clone()
+                    },
+                    display_name: None,
+                    display_templates: Vec::new(),
+                    items: Some(items),
+                    property_deps: deps,
+                };
+                let reg = names.entry(company).or_default();
+                records::plan_block(&rb, input.hubspot, snap, input.state, reg, &mut b);
+            }
+        }
+    }
+
+    safety(&mut b, input);
+    let summary = b.finish();
+    let mut state = std::mem::take(&mut b.state);
+    state.baselines.sort_by(|x, y| {
+        (x.block, &x.hubspot_id, &x.qbo_id).cmp(&(y.block, &y.hubspot_id, &y.qbo_id))
+    });
+    state.forget.sort();
+    state.forget.dedup();
+    state.watermarks = input.options.watermarks.clone();
+    let est = estimate(&b.changes, &input.options.limits);
+    let mut plan = Plan {
+        format_version: FORMAT_VERSION,
+        hsqb_version: env!("CARGO_PKG_VERSION").to_string(),
+        manifest_hash: input.options.manifest_hash.clone(),
+        target: input.options.target.clone(),
+        now: input.options.now,
+        refresh: input.options.refresh,
+        summary,
+        changes: std::mem::take(&mut b.changes),
+        diagnostics: std::mem::take(&mut b.diags),
+        estimate: est,
+        state,
+        checksum: String::new(),
+    };
+    plan.seal();
+    plan
+}
+
+/// The QBO company a block uses: the one it names, else the only one declared
+/// (or the sandbox's `main`).
+pub fn company_for(m: &Manifest, named: Option<&Str>) -> Option<String> {
+    if let Some(n) = named {
+        return Some(n.value.clone());
+    }
+    match m.quickbooks.len() {
+        1 => m.quickbooks.keys().next().cloned(),
+        0 if m.sandbox.is_some() => Some(SANDBOX_COMPANY.to_string()),
+        _ => None,
+    }
+}
+
+/// Company name used in sandbox mode when none is declared.
+pub const SANDBOX_COMPANY: &str = "main";
+
+fn missing_company(b: &mut Builder, block: Block, named: Option<&Str>) {
+    let message = match named {
+        Some(n) => format!("QuickBooks company `{n}` was not read"),
+        None => "no QuickBooks company is selected for this block".to_string(),
+    };
+    b.blocking(
+        "unknown_company",
+        block,
+        message,
+        "Name a company declared under `quickbooks:` in the block's `quickbooks:` key.",
+    );
+}
+
+fn resolve_account(
+    b: &mut Builder,
+    snap: &QboSnapshot,
+    given: Option<&Str>,
+    key: &str,
+) -> Option<String> {
+    let given = given?;
+    let v = given.value.trim();
+    let accounts = snap.records("Account");
+    if accounts.iter().any(|a| a.id == v) {
+        return Some(v.to_string());
+    }
+    if let Some(a) = accounts.iter().find(|a| {
+        a.get_str("Name").is_some_and(|n| n.eq_ignore_ascii_case(v))
+            || a.get_str("FullyQualifiedName")
+                .is_some_and(|n| n.eq_ignore_ascii_case(v))
+    }) {
+        return Some(a.id.clone());
+    }
+    if accounts.is_empty() {
+        // Accounts not read (e.g. an incremental refresh): trust an Id-looking value.
+        return v.chars().all(|c| c.is_ascii_digit()).then(|| v.to_string());
+    }
+    b.record_diag(
+        Severity::Error,
+        "unknown_account",
+        Block::Products,
+        None,
+        None,
+        format!("`sync.products.{key}: {v}` names no QuickBooks account"),
+        Some("Use the account's exact name or its Id (QuickBooks → Chart of accounts)."),
+    );
+    None
+}
+
+fn ensure_change(object: &str, def: PropertyDefinition, reason: String) -> Change {
+    Change {
+        id: format!("properties/ensure/{object}/{}", def.name),
+        block: Block::Properties,
+        action: Action::Ensure,
+        system: System::Hubspot,
+        object: ObjectKind::Property,
+        company: None,
+        target_id: None,
+        source: None,
+        label: format!("{object}.{}", def.name),
+        match_key: None,
+        fields: Vec::new(),
+        preconditions: Vec::new(),
+        reason,
+        payload: Payload::Property {
+            object: object.to_string(),
+            definition: def,
+        },
+        depends_on: Vec::new(),
+        link_back: None,
+        baseline: None,
+    }
+}
+
+/// Ensure a unique link property exists; returns the change id to depend on.
+fn ensure_link_property(
+    b: &mut Builder,
+    input: PlanInput<'_>,
+    block: Block,
+    object: &str,
+    name: &str,
+    label: &str,
+) -> Option<String> {
+    if !input.hubspot.knows_properties(object) {
+        return None;
+    }
+    match input.hubspot.property(object, name) {
+        Some(p) if p.has_unique_value => None,
+        Some(_) => {
+            b.blocking(
+                "link_property_not_unique",
+                block,
+                format!("HubSpot property {object}.{name} exists but is not unique-valued; hsqb cannot use it as a link without risking duplicates"),
+                "Choose another `link_property` (hsqb creates it unique), or recreate this property with unique values.",
+            );
+            None
+        }
+        None => {
+            let id = format!("properties/ensure/{object}/{name}");
+            if !b.has_change(&id) {
+                b.push(ensure_change(
+                    object,
+                    PropertyDefinition {
+                        name: name.to_string(),
+                        label: label.to_string(),
+                        type_: "string".into(),
+                        field_type: "text".into(),
+                        group_name: property_group(input.manifest),
+                        has_unique_value: true,
+                        options: Vec::new(),
+                        description: format!("Set by hsqb: links this record to its QuickBooks counterpart ({label})."),
+                    },
+                    format!("the {} block links records through this unique property", block.name()),
+                ));
+            }
+            Some(id)
+        }
+    }
+}
+
+/// hsqb's property group.
+pub fn property_group(m: &Manifest) -> String {
+    m.hubspot
+        .as_ref()
+        .and_then(|h| h.property_group.as_ref())
+        .map(|g| g.value.clone())
+        .unwrap_or_else(|| d::PROPERTY_GROUP.to_string())
+}
+
+/// The HubSpot `type`/`fieldType` for a value type.
+pub fn hubspot_type_for(t: ValueType) -> (&'static str, &'static str) {
+    match t {
+        ValueType::Text => ("string", "text"),
+        ValueType::Number | ValueType::Money => ("number", "number"),
+        ValueType::Date => ("date", "date"),
+        ValueType::Datetime => ("datetime", "date"),
+        ValueType::Bool => ("bool", "booleancheckbox"),
+        ValueType::Enumeration => ("enumeration", "select"),
+    }
+}
+
+fn ensure_declared(b: &mut Builder, input: PlanInput<'_>, spec: &PropertySpec) -> Option<String> {
+    let object = spec.object_path();
+    if !input.hubspot.knows_properties(object) {
+        return None;
+    }
+    if let Some(existing) = input.hubspot.property(object, spec.name.as_str()) {
+        let live = hubspot_type(&existing.type_, &existing.field_type);
+        if live != spec.value_type {
+            b.record_diag(
+                Severity::Warning,
+                "property_type_mismatch",
+                Block::Properties,
+                None,
+                Some(format!("{object}.{}", spec.name)),
+                format!("exists in HubSpot as {live}, but the manifest declares {}", spec.value_type),
+                Some("Align the declaration with HubSpot (hsqb never changes an existing property's type)."),
+            );
+        }
+        return None;
+    }
+    let (type_, field_type) = hubspot_type_for(spec.value_type);
+    let def = PropertyDefinition {
+        name: spec.name.value.clone(),
+        label: spec
+            .label
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_else(|| label_from(spec.name.as_str())),
+        type_: type_.into(),
+        field_type: field_type.into(),
+        group_name: property_group(input.manifest),
+        has_unique_value: spec.unique.unwrap_or(false),
+        options: spec.options.iter().map(|o| o.value.clone()).collect(),
+        description: spec
+            .description
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or_default(),
+    };
+    let id = format!("properties/ensure/{object}/{}", def.name);
+    if !b.has_change(&id) {
+        b.push(ensure_change(
+            object,
+            def,
+            "declared under `properties:` and missing in HubSpot".into(),
+        ));
+    }
+    Some(id)
+}
+
+/// "hsqb_invoice_total" → "Hsqb invoice total".
+pub fn label_from(name: &str) -> String {
+    let s = name.replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Refuse the plan when it deletes more than the safety guards allow.
+fn safety(b: &mut Builder, input: PlanInput<'_>) {
+    let max = input.manifest.safety.max_deletes.unwrap_or(10) as usize;
+    let pct = input
+        .manifest
+        .safety
+        .max_delete_percent
+        .unwrap_or(Decimal::from(5));
+    let mut counts: BTreeMap<(System, ObjectKind, Option<String>), usize> = BTreeMap::new();
+    for c in b
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Archive | Action::Delete))
+    {
+        *counts
+            .entry((c.system, c.object, c.company.clone()))
+            .or_default() += 1;
+    }
+    let total_deletes: usize = counts.values().sum();
+    if total_deletes > max {
+        b.blocking(
+            "max_deletes",
+            Block::Properties,
+            format!(
+                "the plan deletes or archives {total_deletes} records; safety.max_deletes is {max}"
+            ),
+            "Review the deletes; if they are intended, raise `safety.max_deletes` for this run.",
+        );
+    }
+    for ((system, object, company), n) in counts {
+        let total = match (system, object.hubspot_name(), object.qbo_name()) {
+            (System::Hubspot, Some(o), _) if input.hubspot.complete(o) => input
+                .hubspot
+                .records(o)
+                .iter()
+                .filter(|r| !r.archived)
+                .count(),
+            (System::Quickbooks, _, Some(e)) => company
+                .as_ref()
+                .and_then(|c| input.quickbooks.get(c))
+                .filter(|s| s.complete(e))
+                .map(|s| s.records(e).iter().filter(|r| r.active).count())
+                .unwrap_or(0),
+            _ => 0,
+        };
+        if total == 0 {
+            continue;
+        }
+        let share = Decimal::from(n as u64) * Decimal::from(100) / Decimal::from(total as u64);
+        if share > pct {
+            b.blocking(
+                "max_delete_percent",
+                Block::Properties,
+                format!(
+                    "the plan removes {n} of {total} {} {}s ({}%); safety.max_delete_percent is {pct}%",
+                    system,
+                    object,
+                    share.round_dp(1)
+                ),
+                "Review the deletes; if they are intended, raise `safety.max_delete_percent`.",
+            );
+        }
+    }
+}
+
+/// Whether a block direction writes the given system (for callers outside).
+pub fn writes(direction: Direction, system: System) -> bool {
+    match system {
+        System::Hubspot => direction.writes_hubspot(),
+        System::Quickbooks => direction.writes_quickbooks(),
+    }
+}
