@@ -17,7 +17,7 @@ use super::objects::unexpected;
 use super::wire::{SearchPage, WireObject};
 use crate::http::{CallBody, Idempotency};
 use crate::model::HsRecord;
-use crate::model::parse_datetime_any;
+use crate::model::value::parse_datetime_any;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::json;

@@ -10,4 +10,4 @@ pub mod value;
 pub use record::{
     Association, FieldPath, HsPropertyDef, HsRecord, ObjectKind, QboDeleted, QboRecord, System,
 };
-pub use value::{Value, ValueType, parse_date_any, parse_datetime_any, parse_decimal};
+pub use value::{Value, ValueType};
