@@ -53,6 +53,7 @@ impl TokenCipher {
         StoredToken {
             sealed: base64::engine::general_purpose::STANDARD.encode(out),
             received_at: now,
+            origin: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //! append-only `state.json.journal` (JSON lines, fsync per entry) and a
 //! `state.json.lock` file created exclusively, holding the holder's identity.
 
-use super::{JournalEntry, LockHolder, STATE_VERSION, StateData, StateError};
+use super::{JournalEntry, LockHolder, STATE_VERSION, StateData, StateError, StoredToken, TokenData};
+use std::sync::Mutex;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,10 @@ use std::time::{Duration, Instant};
 
 /// Largest state file accepted (a corrupt or hostile file must not exhaust memory).
 const MAX_STATE_BYTES: u64 = 1 << 30;
+
+/// Serialises read-modify-write cycles of state files within this process
+/// (token rotations from the QBO client can happen while apply records state).
+static WRITE_LOCK: Mutex<()> = Mutex::new(());
 
 /// State in local files next to each other.
 #[derive(Debug, Clone)]
@@ -95,6 +100,38 @@ impl LocalStore {
         let bytes =
             serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
         write_private_atomic(&self.path, &bytes).map_err(|e| self.io(&self.path, e))
+    }
+
+    /// Read-modify-write the state.
+    pub fn update(&self, f: impl FnOnce(&mut StateData)) -> Result<(), StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut data = self.load()?;
+        f(&mut data);
+        self.save(&data)
+    }
+
+    /// Stored refresh tokens (`<state>.tokens`).
+    pub fn load_tokens(&self) -> Result<TokenData, StateError> {
+        let path = self.sibling(".tokens");
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
+                path,
+                message: format!("{e}; delete it to fall back to the refresh token in the manifest's environment"),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenData { version: STATE_VERSION, ..Default::default() }),
+            Err(e) => Err(self.io(&path, e)),
+        }
+    }
+
+    /// Store one token (atomic, 0600).
+    pub fn save_token(&self, realm: &str, token: StoredToken) -> Result<(), StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut data = self.load_tokens()?;
+        data.version = STATE_VERSION;
+        data.tokens.insert(realm.to_string(), token);
+        let path = self.sibling(".tokens");
+        let bytes = serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
+        write_private_atomic(&path, &bytes).map_err(|e| self.io(&path, e))
     }
 
     /// Take the lock (see [`super::Store::lock`]).
@@ -340,7 +377,7 @@ pub(crate) fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{JournalPhase, StoredToken};
+    use crate::state::JournalPhase;
 
     fn holder(cmd: &str) -> LockHolder {
         LockHolder::this_process(cmd, chrono::Utc::now())
@@ -354,16 +391,14 @@ mod tests {
         let mut d = StateData::default();
         d.watermarks
             .insert("hubspot:contacts".into(), chrono::Utc::now());
-        d.tokens.insert(
-            "1".into(),
-            StoredToken {
-                sealed: "x".into(),
-                received_at: chrono::Utc::now(),
-            },
-        );
         s.save(&d).unwrap();
         let back = s.load().unwrap();
         assert_eq!(back.watermarks, d.watermarks);
+        s.save_token("1", StoredToken { sealed: "x".into(), received_at: chrono::Utc::now(), origin: None }).unwrap();
+        assert_eq!(s.load_tokens().unwrap().tokens["1"].sealed, "x");
+        s.update(|d| d.last_full_refresh = Some(chrono::Utc::now())).unwrap();
+        assert!(s.load().unwrap().last_full_refresh.is_some());
+        assert_eq!(s.load_tokens().unwrap().tokens.len(), 1);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

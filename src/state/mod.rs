@@ -42,7 +42,16 @@ pub struct StateData {
     /// Two-way baselines keyed by `plan::input::baseline_key`.
     #[serde(default)]
     pub baselines: BTreeMap<String, BaselineEntry>,
-    /// Rotated QBO refresh tokens by realm id (encrypted).
+}
+
+/// Rotated QBO refresh tokens by realm id (encrypted). Kept apart from
+/// [`StateData`] so that a token rotation (which can happen mid-apply, from the
+/// QBO client) never races with the apply's own state write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenData {
+    /// Format version.
+    pub version: u32,
+    /// Tokens by realm id.
     #[serde(default)]
     pub tokens: BTreeMap<String, StoredToken>,
 }
@@ -54,6 +63,11 @@ pub struct StoredToken {
     pub sealed: String,
     /// When it was received.
     pub received_at: DateTime<Utc>,
+    /// sha256 of the manifest's refresh token this one descends from: when the
+    /// user puts a new token in the environment (re-authorization), the stored
+    /// chain is abandoned for it.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 /// One journal line: the intent before a batch, the outcome after it.
@@ -188,14 +202,24 @@ impl Store {
         }
     }
 
-    /// Store one rotated refresh token immediately (durably, before use).
+    /// Read-modify-write the state under the store's write lock.
+    pub async fn update(&self, f: impl FnOnce(&mut StateData)) -> Result<(), StateError> {
+        match self {
+            Store::Local(s) => s.update(f),
+        }
+    }
+
+    /// Store one rotated refresh token durably (before it is used).
     pub async fn save_token(&self, realm: &str, token: StoredToken) -> Result<(), StateError> {
         match self {
-            Store::Local(s) => {
-                let mut data = s.load()?;
-                data.tokens.insert(realm.to_string(), token);
-                s.save(&data)
-            }
+            Store::Local(s) => s.save_token(realm, token),
+        }
+    }
+
+    /// Stored refresh tokens.
+    pub async fn tokens(&self) -> Result<TokenData, StateError> {
+        match self {
+            Store::Local(s) => s.load_tokens(),
         }
     }
 
