@@ -43,8 +43,10 @@ impl AssocType {
 
 use ObjectKind::*;
 
-/// (from, to, id, reverse id, label, single-per-from).
-const PAIRS: [(ObjectKind, ObjectKind, u32, u32, Option<&str>, bool); 15] = [
+/// One row of the type table: (from, to, id, reverse id, label, single-per-from).
+type PairRow = (ObjectKind, ObjectKind, u32, u32, Option<&'static str>, bool);
+
+const PAIRS: [PairRow; 15] = [
     (Contacts, Companies, 279, 280, None, false),
     (Contacts, Companies, 1, 2, Some("Primary"), true),
     (Deals, Contacts, 3, 4, None, false),

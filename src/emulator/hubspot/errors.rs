@@ -31,11 +31,11 @@ pub struct HsError {
     /// HTTP status.
     pub status: u16,
     /// `category` (e.g. `VALIDATION_ERROR`, `CONFLICT`, `OBJECT_NOT_FOUND`).
-    pub category: String,
+    pub category: &'static str,
     /// Human message.
     pub message: String,
     /// Optional `subCategory`.
-    pub sub_category: Option<String>,
+    pub sub_category: Option<&'static str>,
     /// Optional `context` (map of string lists).
     pub context: BTreeMap<String, Vec<String>>,
     /// Body family.
@@ -64,10 +64,10 @@ impl std::error::Error for HsError {}
 
 impl HsError {
     /// A standard error.
-    pub fn new(status: u16, category: &str, message: impl Into<String>) -> Self {
+    pub fn new(status: u16, category: &'static str, message: impl Into<String>) -> Self {
         HsError {
             status,
-            category: category.into(),
+            category,
             message: message.into(),
             sub_category: None,
             context: BTreeMap::new(),
@@ -152,8 +152,8 @@ impl HsError {
     }
 
     /// Set `subCategory`.
-    pub fn with_sub_category(mut self, s: &str) -> Self {
-        self.sub_category = Some(s.into());
+    pub fn with_sub_category(mut self, s: &'static str) -> Self {
+        self.sub_category = Some(s);
         self
     }
 
@@ -161,9 +161,9 @@ impl HsError {
     pub fn to_standard(&self) -> Value {
         let mut m = Map::new();
         m.insert("status".into(), "error".into());
-        m.insert("category".into(), self.category.clone().into());
-        if let Some(s) = &self.sub_category {
-            m.insert("subCategory".into(), s.clone().into());
+        m.insert("category".into(), self.category.into());
+        if let Some(s) = self.sub_category {
+            m.insert("subCategory".into(), s.into());
         }
         m.insert("message".into(), self.message.clone().into());
         m.insert("context".into(), json!(self.context));
@@ -194,9 +194,9 @@ impl HsError {
                 m.insert("status".into(), "error".into());
                 m.insert("message".into(), self.message.clone().into());
                 m.insert("correlationId".into(), cid.into());
-                m.insert("category".into(), self.category.clone().into());
-                if let Some(s) = &self.sub_category {
-                    m.insert("subCategory".into(), s.clone().into());
+                m.insert("category".into(), self.category.into());
+                if let Some(s) = self.sub_category {
+                    m.insert("subCategory".into(), s.into());
                 }
                 if !self.context.is_empty() {
                     m.insert("context".into(), json!(self.context));

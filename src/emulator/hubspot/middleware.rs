@@ -113,7 +113,11 @@ fn portal_day(s: &Shared, offset_ms: i64) -> i64 {
     (s.clock.now().timestamp_millis() + offset_ms).div_euclid(86_400_000)
 }
 
-fn check_limits(s: &Shared, class: Class, auth: AuthKind) -> Result<Option<RateHeaders>, Response> {
+fn check_limits(
+    s: &Shared,
+    class: Class,
+    auth: AuthKind,
+) -> Result<Option<RateHeaders>, Box<Response>> {
     let limits = &s.config.limits;
     let now = s.clock.elapsed();
     let mut st = s.hubspot.lock().unwrap_or_else(|e| e.into_inner());
@@ -122,10 +126,10 @@ fn check_limits(s: &Shared, class: Class, auth: AuthKind) -> Result<Option<RateH
             let day = portal_day(s, st.account.utc_offset_milliseconds);
             match st.runtime.acquire_burst(limits, now, day, auth) {
                 Ok(h) => Ok(Some(h)),
-                Err((e, h)) => {
-                    let mut r = e.into_response();
+                Err((policy, h)) => {
+                    let mut r = HsError::rate_limited(policy).into_response();
                     apply_rate_headers(&mut r, &h);
-                    Err(r)
+                    Err(Box::new(r))
                 }
             }
         }
@@ -133,7 +137,7 @@ fn check_limits(s: &Shared, class: Class, auth: AuthKind) -> Result<Option<RateH
             .runtime
             .acquire_search(limits, now)
             .map(|_| None)
-            .map_err(IntoResponse::into_response),
+            .map_err(|e| Box::new(e.into_response())),
         _ => Ok(None),
     }
 }
@@ -302,7 +306,7 @@ pub async fn layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
             Ok(h) => rate_headers = h,
             Err(r) => {
                 record(429, Outcome::Throttled);
-                return r;
+                return *r;
             }
         }
     }

@@ -267,7 +267,7 @@ pub async fn batch_create(State(s): State<Arc<Shared>>, Path(t): Path<String>, b
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for v in &ins {
         let r = match v.as_object() {
-            Some(o) => st.add_property(kind, o, now).map(|d| d.clone()),
+            Some(o) => st.add_property(kind, o, now).cloned(),
             None => Err(HsError::validation("each input must be an object")),
         };
         match r {

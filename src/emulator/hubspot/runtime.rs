@@ -38,7 +38,8 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Take one slot of the ten-second window and the daily budget.
+    /// Take one slot of the ten-second window and the daily budget; on
+    /// refusal, the policy name (`TEN_SECONDLY_ROLLING` / `DAILY`).
     /// `day` is the current day number in the portal's time zone.
     pub fn acquire_burst(
         &mut self,
@@ -46,7 +47,7 @@ impl Runtime {
         now: Duration,
         day: i64,
         auth: AuthKind,
-    ) -> Result<RateHeaders, (HsError, RateHeaders)> {
+    ) -> Result<RateHeaders, (&'static str, RateHeaders)> {
         if self.day != day {
             self.day = day;
             self.day_count = 0;
@@ -57,7 +58,7 @@ impl Runtime {
                 h.daily = Some((d, d.saturating_sub(self.day_count)));
             }
             if self.day_count >= d {
-                return Err((HsError::rate_limited("DAILY"), h));
+                return Err(("DAILY", h));
             }
         }
         if let Some(l) = limits.hubspot_per_10s {
@@ -68,7 +69,7 @@ impl Runtime {
                 Ok(rem) => h.burst = Some((l, rem)),
                 Err(_) => {
                     h.burst = Some((l, 0));
-                    return Err((HsError::rate_limited("TEN_SECONDLY_ROLLING"), h));
+                    return Err(("TEN_SECONDLY_ROLLING", h));
                 }
             }
         }
@@ -145,17 +146,14 @@ mod tests {
         let (e, h) = rt
             .acquire_burst(&limits, s(2), 1, AuthKind::Static)
             .unwrap_err();
-        assert_eq!(
-            e.shape,
-            super::super::errors::Shape::RateLimit("TEN_SECONDLY_ROLLING")
-        );
+        assert_eq!(e, "TEN_SECONDLY_ROLLING");
         assert_eq!(h.burst, Some((2, 0)));
         rt.acquire_burst(&limits, s(11), 1, AuthKind::Static)
             .unwrap();
         let (e, _) = rt
             .acquire_burst(&limits, s(30), 1, AuthKind::Static)
             .unwrap_err();
-        assert_eq!(e.shape, super::super::errors::Shape::RateLimit("DAILY"));
+        assert_eq!(e, "DAILY");
         // a new day resets the daily budget
         rt.acquire_burst(&limits, s(40), 2, AuthKind::Static)
             .unwrap();

@@ -424,11 +424,8 @@ pub async fn search(
     let total = hits.len();
     match sort {
         None => {}
-        Some((def, desc)) if def.derived == Some(Derived::ObjectId) => {
-            if desc {
-                hits.reverse();
-            }
-        }
+        Some((def, true)) if def.derived == Some(Derived::ObjectId) => hits.reverse(),
+        Some((def, false)) if def.derived == Some(Derived::ObjectId) => {}
         Some((def, desc)) => {
             let mut keyed: Vec<(Option<Typed>, u64, &Record)> = hits
                 .iter()
