@@ -4,6 +4,7 @@
 use super::assoc::{AssocType, type_by_id};
 use super::errors::HsError;
 use super::kinds::ObjectKind;
+use super::props::PropertyDef;
 use super::store::{HsState, Record};
 use super::wire::{self, Query, body_object, kind_of, no_content, reply};
 use super::write::not_found;
@@ -67,11 +68,10 @@ fn render_with(
     kind: ObjectKind,
     id: u64,
     rec: &Record,
-    props: &[String],
+    sel: &[&PropertyDef],
     assoc: &[ObjectKind],
 ) -> Value {
-    let sel = st.selection(kind, props);
-    let mut m = st.render(kind, id, rec, &sel);
+    let mut m = st.render(kind, id, rec, sel);
     if let Some(a) = v3_associations(st, kind, id, assoc) {
         m.insert("associations".into(), a);
     }
@@ -92,6 +92,7 @@ pub async fn list(
     let props = q.list("properties");
     let assoc = assoc_kinds(&q);
     let st = lock(&s);
+    let sel = st.selection(kind, &props);
     let mut page = st
         .table(kind)
         .records
@@ -105,7 +106,7 @@ pub async fn list(
             next = Some(*id);
             break;
         }
-        results.push(render_with(&st, kind, *id, rec, &props, &assoc));
+        results.push(render_with(&st, kind, *id, rec, &sel, &assoc));
     }
     let mut body = Map::new();
     body.insert("results".into(), Value::Array(results));
@@ -134,7 +135,8 @@ pub async fn read(
         .get(&id)
         .filter(|r| r.archived.is_some() == archived)
         .ok_or_else(|| not_found(kind, &key))?;
-    let body = render_with(&st, kind, id, rec, &q.list("properties"), &assoc_kinds(&q));
+    let sel = st.selection(kind, &q.list("properties"));
+    let body = render_with(&st, kind, id, rec, &sel, &assoc_kinds(&q));
     Ok(reply(200, &body, false))
 }
 

@@ -20,7 +20,7 @@ const MAX_STRING: usize = 65_536;
 fn normalize(
     def: &PropertyDef,
     raw: &str,
-    currencies: &[String],
+    currencies: &dyn Fn() -> Vec<String>,
     portal: u64,
 ) -> Result<String, (&'static str, String)> {
     match def.ptype {
@@ -47,7 +47,7 @@ fn normalize(
         PropType::Date => normalize_date(raw).map_err(|m| ("INVALID_DATE", m)),
         PropType::Datetime => normalize_datetime(raw).map_err(|m| ("INVALID_DATETIME", m)),
         PropType::Enumeration if def.currency => {
-            if currencies.iter().any(|c| c == raw) {
+            if currencies().iter().any(|c| c == raw) {
                 Ok(raw.to_string())
             } else {
                 Err((
@@ -84,6 +84,20 @@ fn normalize(
     }
 }
 
+/// A plausible email address: one `@`, a non-empty local part, a dotted
+/// domain, no whitespace.
+fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+}
+
 fn issue(name: &str, code: &'static str, message: String) -> PropIssue {
     PropIssue {
         name: name.into(),
@@ -99,7 +113,7 @@ impl HsState {
         kind: ObjectKind,
         input: &Map<String, Value>,
     ) -> Result<Vec<Change>, HsError> {
-        let currencies = self.account.currencies();
+        let currencies = || self.account.currencies();
         let portal = self.account.portal_id;
         let mut issues = Vec::new();
         let mut out = Vec::with_capacity(input.len());
@@ -136,6 +150,14 @@ impl HsState {
             }
             if raw.is_empty() {
                 out.push((name.clone(), None));
+                continue;
+            }
+            if kind == ObjectKind::Contacts && name == "email" && !valid_email(&raw) {
+                issues.push(issue(
+                    name,
+                    "INVALID_EMAIL",
+                    format!("Email address {raw} is invalid"),
+                ));
                 continue;
             }
             match normalize(def, &raw, &currencies, portal) {
@@ -453,4 +475,28 @@ pub(crate) fn not_found(kind: ObjectKind, key: &str) -> HsError {
         kind.upper()
     ))
     .with_context("id", vec![key.into()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_email;
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        for ok in ["a@b.co", "o'brien+x@example.co.uk", "ÅSA@example.com"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.co",
+            "a@b.co@c.de",
+            "a b@c.de",
+            "a@.com",
+            "a@com.",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
 }
