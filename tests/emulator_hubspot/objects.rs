@@ -280,6 +280,18 @@ async fn property_values_are_validated_per_type() {
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body["message"].as_str().unwrap().contains("hs_currency"));
+    // contact emails must look like emails
+    let r = hs
+        .post(
+            "/crm/v3/objects/contacts",
+            json!({"properties": {"email": "not an email"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        inner_errors(r.body["message"].as_str().unwrap())[0]["error"],
+        "INVALID_EMAIL"
+    );
     // bools, datetimes in ISO or millis, JSON numbers accepted as strings
     let r = hs
         .post(

@@ -116,6 +116,9 @@ async fn search_operators_groups_and_typed_comparisons() {
     .await;
     assert!(r["results"][0]["properties"].get("dealtype").is_some());
     assert!(r["results"][0]["properties"].get("hs_object_id").is_some());
+    // free-text query over the object's text properties
+    let r = search(&hs, "deals", json!({"query": "deal 3"})).await;
+    assert_eq!(ids(&r), vec![d[3].clone()]);
     // bad filters are 400s
     for bad in [
         q(vec![f("amount", "GT", "lots")]),

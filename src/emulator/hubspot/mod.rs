@@ -34,7 +34,7 @@ mod values;
 mod wire;
 mod write;
 
-pub use errors::HsError;
+pub use errors::{HsError, Shape};
 pub use inproc::RecordView;
 pub use kinds::ObjectKind;
 pub use store::{Account, DEFAULT_PORTAL_ID, FIRST_RECORD_ID, HsState};
