@@ -81,7 +81,11 @@ fn assert_layout_intact(name: &str, md: &str) {
         "{name}: unbalanced <details>"
     );
     for c in md.chars() {
-        assert!(c == '\n' || !c.is_control(), "{name}: control character U+{:04X}", c as u32);
+        assert!(
+            c == '\n' || !c.is_control(),
+            "{name}: control character U+{:04X}",
+            c as u32
+        );
     }
 }
 
@@ -126,7 +130,10 @@ fn hostile_user_data_is_escaped() {
     // Escapes are shown, never emitted.
     assert!(md.contains(r#"\\u{1b}\[2J"#) && md.contains(r#"invoice\\u{202e}fdp.exe"#));
     // A diff whose content holds ```` gets a longer fence.
-    assert!(md.contains("\n`````diff\n@@ -1,3 +1,5 @@\n ok\n-```\n"), "{md}");
+    assert!(
+        md.contains("\n`````diff\n@@ -1,3 +1,5 @@\n ok\n-```\n"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -147,7 +154,9 @@ fn field_diffs_use_tables_and_diff_blocks() {
 #[test]
 fn diagnostics_list_blocking_first_with_plain_markers() {
     let md = render::markdown(&diagnostics());
-    assert!(md.contains("> **This plan cannot be applied:** 1 blocking error (see Diagnostics).\n"));
+    assert!(
+        md.contains("> **This plan cannot be applied:** 1 blocking error (see Diagnostics).\n")
+    );
     let start = md.find("### Diagnostics\n\n").unwrap();
     let items: Vec<&str> = md[start..]
         .lines()
@@ -174,7 +183,9 @@ fn diagnostics_list_blocking_first_with_plain_markers() {
 fn blocks_over_the_threshold_are_folded_but_complete() {
     let plan = big();
     let md = render::markdown(&plan);
-    assert!(md.contains("### contacts — 25 to create\n\n<details><summary>25 changes in contacts</summary>\n\n"));
+    assert!(md.contains(
+        "### contacts — 25 to create\n\n<details><summary>25 changes in contacts</summary>\n\n"
+    ));
     assert!(md.contains("<details><summary>22 changes in products</summary>"));
     assert!(!md.contains("not shown"));
     assert_eq!(md.matches("**`+` create**").count(), 25);
@@ -182,7 +193,18 @@ fn blocks_over_the_threshold_are_folded_but_complete() {
     // Small blocks are not folded.
     let md = render::markdown(&creates());
     assert!(!md.contains("<details>"));
-    assert!(FOLD_THRESHOLD == 20);
+    // The threshold is "more than 20".
+    let block_of = |n: usize| {
+        let mut plan = base();
+        plan.changes = (0..n)
+            .map(|i| customer_create(&i.to_string(), "A B", "a@b.example"))
+            .collect();
+        render::markdown(&finish(plan))
+    };
+    assert!(!block_of(FOLD_THRESHOLD).contains("<details>"));
+    assert!(
+        block_of(FOLD_THRESHOLD + 1).contains("<details><summary>21 changes in contacts</summary>")
+    );
 }
 
 #[test]
@@ -242,7 +264,10 @@ fn adversarial_sizes_still_fit() {
         let md = render::markdown(&plan);
         assert!(md.len() <= MARKDOWN_MAX_BYTES, "{name}: {} bytes", md.len());
         assert_layout_intact(name, &md);
-        assert!(md.contains("not shown (run `hsqb show plan.json`)"), "{name}");
+        assert!(
+            md.contains("not shown (run `hsqb show plan.json`)"),
+            "{name}"
+        );
         // The budget held: the last-resort cut was not needed.
         assert!(!md.contains("output truncated to fit a comment"), "{name}");
     }

@@ -53,53 +53,69 @@ fn change() -> impl Strategy<Value = Change> {
         any::<String>(),
         proptest::option::of(any::<String>()),
         any::<String>(),
-        proptest::collection::vec((any::<String>(), value(), value(), proptest::option::of(any::<String>())), 0..6),
+        proptest::collection::vec(
+            (
+                any::<String>(),
+                value(),
+                value(),
+                proptest::option::of(any::<String>()),
+            ),
+            0..6,
+        ),
         any::<bool>(),
     )
-        .prop_map(|(block, action, label, match_key, reason, fields, hubspot)| {
-            let mut c = render_samples::customer_create("1", "Jane Doe", "jane@example.com");
-            c.block = block;
-            c.action = action;
-            c.label = label;
-            c.match_key = match_key;
-            c.reason = reason;
-            if hubspot {
-                c.system = System::Hubspot;
-                c.object = ObjectKind::Contact;
-                c.company = None;
-            }
-            c.fields = fields
-                .into_iter()
-                .map(|(field, before, after, note)| FieldChange {
-                    field,
-                    before,
-                    after,
-                    note,
-                })
-                .collect();
-            c
-        })
+        .prop_map(
+            |(block, action, label, match_key, reason, fields, hubspot)| {
+                let mut c = render_samples::customer_create("1", "Jane Doe", "jane@example.com");
+                c.block = block;
+                c.action = action;
+                c.label = label;
+                c.match_key = match_key;
+                c.reason = reason;
+                if hubspot {
+                    c.system = System::Hubspot;
+                    c.object = ObjectKind::Contact;
+                    c.company = None;
+                }
+                c.fields = fields
+                    .into_iter()
+                    .map(|(field, before, after, note)| FieldChange {
+                        field,
+                        before,
+                        after,
+                        note,
+                    })
+                    .collect();
+                c
+            },
+        )
 }
 
 fn diagnostic() -> impl Strategy<Value = Diagnostic> {
     (
-        prop_oneof![Just(Severity::Info), Just(Severity::Warning), Just(Severity::Error)],
+        prop_oneof![
+            Just(Severity::Info),
+            Just(Severity::Warning),
+            Just(Severity::Error)
+        ],
         block(),
         proptest::option::of(any::<String>()),
         any::<String>(),
         proptest::option::of(any::<String>()),
         any::<bool>(),
     )
-        .prop_map(|(severity, block, label, message, hint, blocking)| Diagnostic {
-            severity,
-            code: "code".into(),
-            block,
-            record: None,
-            label,
-            message,
-            hint,
-            blocking,
-        })
+        .prop_map(
+            |(severity, block, label, message, hint, blocking)| Diagnostic {
+                severity,
+                code: "code".into(),
+                block,
+                record: None,
+                label,
+                message,
+                hint,
+                blocking,
+            },
+        )
 }
 
 fn plan() -> impl Strategy<Value = Plan> {

@@ -72,9 +72,11 @@ fn schema_rejects_broken_plans() {
     let mut bad_action = good.clone();
     bad_action["changes"][0]["action"] = "explode".into();
     let mut bad_value = good.clone();
-    bad_value["changes"][0]["fields"][0]["after"] = serde_json::json!({"type": "colour", "value": "red"});
+    bad_value["changes"][0]["fields"][0]["after"] =
+        serde_json::json!({"type": "colour", "value": "red"});
     let mut money_as_number = good.clone();
-    money_as_number["changes"][0]["fields"][4]["after"] = serde_json::json!({"type": "money", "value": 12.75});
+    money_as_number["changes"][0]["fields"][4]["after"] =
+        serde_json::json!({"type": "money", "value": 12.75});
     let mut bad_payload = good.clone();
     bad_payload["changes"][0]["payload"] = serde_json::json!({"kind": "ftp"});
     let mut negative_count = good;

@@ -104,7 +104,11 @@ fn rendering_is_deterministic() {
                 "{name}"
             );
         }
-        assert_eq!(render::markdown(&plan), render::markdown(&plan.clone()), "{name}");
+        assert_eq!(
+            render::markdown(&plan),
+            render::markdown(&plan.clone()),
+            "{name}"
+        );
         assert_eq!(render::json(&plan), render::json(&plan.clone()), "{name}");
         // A plan read back from its JSON renders identically.
         let reread: hsqb::plan::Plan = serde_json::from_str(&render::json(&plan)).unwrap();

@@ -82,8 +82,14 @@ fn colour_only_when_asked_and_symbols_are_coloured() {
         }
     }
     let out = render::text(&links_and_removals(), &COLOR);
-    assert!(out.contains("  \x1b[36m<=\x1b[0m link hubspot contact"), "{out}");
-    assert!(out.contains("  \x1b[31m-\x1b[0m archive hubspot contact"), "{out}");
+    assert!(
+        out.contains("  \x1b[36m<=\x1b[0m link hubspot contact"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  \x1b[31m-\x1b[0m archive hubspot contact"),
+        "{out}"
+    );
     let out = render::text(&updates(), &COLOR);
     assert!(out.contains("  \x1b[33m~\x1b[0m update quickbooks customer"));
     // Field notes are dimmed.
@@ -94,7 +100,14 @@ fn colour_only_when_asked_and_symbols_are_coloured() {
 
 /// Our own styling codes; anything else starting with ESC would be injected.
 const OUR_CODES: [&str; 8] = [
-    "\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m", "\x1b[1;31m",
+    "\x1b[0m",
+    "\x1b[1m",
+    "\x1b[2m",
+    "\x1b[31m",
+    "\x1b[32m",
+    "\x1b[33m",
+    "\x1b[36m",
+    "\x1b[1;31m",
 ];
 
 #[test]
@@ -122,7 +135,12 @@ fn user_data_cannot_inject_control_or_bidi_characters() {
     assert!(out.contains(r#""\u{1b}[2J\u{1b}[31mEvil\u{1b}[0m\u{7} <esc@example.com>""#));
     assert!(out.contains(r#""invoice\u{202e}fdp.exe""#));
     // Unicode that is not a control stays as written.
-    for kept in ["שרה כהן", "شركة النور", "🍕 Pizza Co 👩‍👩‍👧", "Zoe\u{308} Ac\u{327}ai"] {
+    for kept in [
+        "שרה כהן",
+        "شركة النور",
+        "🍕 Pizza Co 👩‍👩‍👧",
+        "Zoe\u{308} Ac\u{327}ai",
+    ] {
         assert!(out.contains(kept), "{kept}");
     }
     assert!(out.contains(r#"(none) → "Bob \"The Builder\" O'Neil""#));
@@ -138,7 +156,9 @@ fn changes_are_grouped_by_block_in_plan_order() {
     assert!(pos("<= link hubspot contact") < pos("- archive hubspot contact"));
     assert!(pos("- archive hubspot contact") < pos("- deactivate quickbooks customer"));
     // Removals say what exactly happens to the record.
-    assert!(out.contains("  - void quickbooks invoice \"Invoice 1040 for deal \\\"Big Deal\\\"\" (id 130)"));
+    assert!(out.contains(
+        "  - void quickbooks invoice \"Invoice 1040 for deal \\\"Big Deal\\\"\" (id 130)"
+    ));
 }
 
 #[test]
@@ -156,7 +176,10 @@ fn field_lines_show_exact_values_and_absence() {
         "      CustomerTypeRef.value: \"retail\" → \"wholesale\"",
         "      # two-way: HubSpot changed since the last sync; match: email=jane@example.com; from hubspot contact 1001",
     ] {
-        assert!(out.lines().any(|l| l == line), "missing line {line:?} in\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing line {line:?} in\n{out}"
+        );
     }
 }
 
@@ -182,11 +205,23 @@ fn one_field(before: Value, after: Value) -> Plan {
 fn long_or_multiline_text_becomes_a_line_diff() {
     let at = |n: usize| text(&"x".repeat(n));
     let out = render::text(&one_field(at(80), at(79)), &TextOptions::default());
-    assert!(out.contains("      Notes: \"xxxx"), "80 chars stay inline:\n{out}");
+    assert!(
+        out.contains("      Notes: \"xxxx"),
+        "80 chars stay inline:\n{out}"
+    );
     let out = render::text(&one_field(at(81), at(79)), &TextOptions::default());
-    assert!(out.contains("      Notes:\n        @@ -1 +1 @@\n        -xxx"), "{out}");
-    let out = render::text(&one_field(Value::Null, text("a\nb")), &TextOptions::default());
-    assert!(out.contains("      Notes:\n        @@ -0,0 +1,2 @@\n        +a\n        +b\n"), "{out}");
+    assert!(
+        out.contains("      Notes:\n        @@ -1 +1 @@\n        -xxx"),
+        "{out}"
+    );
+    let out = render::text(
+        &one_field(Value::Null, text("a\nb")),
+        &TextOptions::default(),
+    );
+    assert!(
+        out.contains("      Notes:\n        @@ -0,0 +1,2 @@\n        +a\n        +b\n"),
+        "{out}"
+    );
     // The width option moves the threshold.
     let narrow = TextOptions {
         width: Some(10),
@@ -195,11 +230,11 @@ fn long_or_multiline_text_becomes_a_line_diff() {
     let out = render::text(&one_field(at(11), at(3)), &narrow);
     assert!(out.contains("      Notes:\n        @@"), "{out}");
     // Non-text values never become diffs, however long.
-    let out = render::text(
-        &one_field(money("1"), money(&"9".repeat(25))),
-        &narrow,
+    let out = render::text(&one_field(money("1"), money(&"9".repeat(25))), &narrow);
+    assert!(
+        out.contains("      Notes: 1.00 → 9999999999999999999999999.00"),
+        "{out}"
     );
-    assert!(out.contains("      Notes: 1.00 → 9999999999999999999999999.00"), "{out}");
 }
 
 #[test]
@@ -218,7 +253,14 @@ fn diagnostics_are_grouped_by_severity_with_blocking_first() {
         .collect();
     assert_eq!(
         prefixes,
-        ["error (blocking)", "error", "warning", "warning", "info", "info"]
+        [
+            "error (blocking)",
+            "error",
+            "warning",
+            "warning",
+            "info",
+            "info"
+        ]
     );
     assert!(out.contains("\nThis plan cannot be applied: 1 blocking error.\n"));
     assert!(out.contains(
@@ -234,7 +276,11 @@ fn estimate_line() {
         "\nApply will make 3 API calls (~3s under the rate limits, bound by quickbooks batch per minute).\nPlan: "
     ));
     let mut plan = creates();
-    plan.estimate = estimate(&[("quickbooks POST /v3/company/{realm}/batch", 1)], 125.0, "");
+    plan.estimate = estimate(
+        &[("quickbooks POST /v3/company/{realm}/batch", 1)],
+        125.0,
+        "",
+    );
     let out = render::text(&plan, &TextOptions::default());
     assert!(out.contains("\nApply will make 1 API call (~2m 5s under the rate limits).\n"));
 }
@@ -254,7 +300,7 @@ fn summary_only_prints_counts_per_block_and_the_last_line() {
     assert_eq!(
         out,
         "contacts: 1 to create\n\
-         Diagnostics: 2 errors, 1 blocking, 2 warnings, 2 info.\n\
+         Diagnostics: 2 errors, 2 warnings, 2 info (1 blocking).\n\
          Plan: 1 to create, 0 to update, 0 to delete, 0 to link.\n"
     );
     assert_eq!(render::text(&empty(), &SUMMARY), "No changes.\n");
@@ -296,8 +342,16 @@ fn odd_plans_render_without_panicking() {
         assert_eq!(last_line(&out), render::summary_line(&plan.summary));
     }
     let out = render::text(&plan, &TextOptions::default());
-    assert!(out.contains("(~0s under the rate limits, bound by \\u{1b}[31m)"), "{out}");
-    assert!(out.contains("  ~ update quickbooks customer \"\" (id 58)\n      # from hubspot contact 1001\n"), "{out}");
+    assert!(
+        out.contains("(~0s under the rate limits, bound by \\u{1b}[31m)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  ~ update quickbooks customer \"\" (id 58)\n      # from hubspot contact 1001\n"
+        ),
+        "{out}"
+    );
     assert!(out.contains("  info (blocking): products:\n"), "{out}");
     render::markdown(&plan);
 }

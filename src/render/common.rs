@@ -242,10 +242,12 @@ pub(crate) fn comment_parts(change: &Change, multi_company: bool) -> Vec<String>
     if let Some(key) = change.match_key.as_deref().filter(|k| !k.trim().is_empty()) {
         parts.push(format!("match: {}", visible(key.trim())));
     }
-    if change.action != Action::Link {
-        if let Some(src) = &change.source {
-            parts.push(format!("from {}", record_phrase(src, multi_company)));
-        }
+    if let Some(src) = change
+        .source
+        .as_ref()
+        .filter(|_| change.action != Action::Link)
+    {
+        parts.push(format!("from {}", record_phrase(src, multi_company)));
     }
     parts
 }

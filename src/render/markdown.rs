@@ -239,11 +239,7 @@ fn diagnostics(plan: &Plan, multi: bool) -> String {
         let _ = writeln!(
             out,
             "\n… {} not shown (run `hsqb show plan.json`)",
-            common::plural(
-                diags.len() - shown,
-                "more diagnostic",
-                "more diagnostics"
-            )
+            common::plural(diags.len() - shown, "more diagnostic", "more diagnostics")
         );
     }
     out.push('\n');
@@ -337,7 +333,11 @@ fn render_change(change: &Change, multi: bool) -> String {
     }
     let comment = common::comment_parts(change, multi);
     if !comment.is_empty() {
-        let _ = write!(out, "\\\n*{}*", md(&clip(&comment.join("; "), CLIP_COMMENT)));
+        let _ = write!(
+            out,
+            "\\\n*{}*",
+            md(&clip(&comment.join("; "), CLIP_COMMENT))
+        );
     }
     out.push_str("\n\n");
 

@@ -113,7 +113,12 @@ fn diagnostics_count(plan: &Plan) -> Option<String> {
     if plan.diagnostics.is_empty() {
         return None;
     }
-    let count = |sev: Severity| plan.diagnostics.iter().filter(|d| d.severity == sev).count();
+    let count = |sev: Severity| {
+        plan.diagnostics
+            .iter()
+            .filter(|d| d.severity == sev)
+            .count()
+    };
     let (e, w, i) = (
         count(Severity::Error),
         count(Severity::Warning),
@@ -123,15 +128,18 @@ fn diagnostics_count(plan: &Plan) -> Option<String> {
     if e > 0 {
         parts.push(common::plural(e, "error", "errors"));
     }
-    let blocking = common::blocking_count(plan);
-    if blocking > 0 {
-        parts.push(format!("{blocking} blocking"));
-    }
     if w > 0 {
         parts.push(common::plural(w, "warning", "warnings"));
     }
     if i > 0 {
         parts.push(format!("{i} info"));
+    }
+    let blocking = common::blocking_count(plan);
+    if blocking > 0 {
+        return Some(format!(
+            "Diagnostics: {} ({blocking} blocking).",
+            parts.join(", ")
+        ));
     }
     Some(format!("Diagnostics: {}.", parts.join(", ")))
 }
@@ -147,7 +155,11 @@ fn full(out: &mut String, plan: &Plan, opts: &TextOptions, style: Style) {
     for (block, changes) in &blocks {
         out.push('\n');
         let phrase = Counts::of(changes.iter().copied()).phrase();
-        let _ = writeln!(out, "{}", style.bold(&format!("{}: {phrase}", block.name())));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!("{}: {phrase}", block.name()))
+        );
         for change in changes {
             out.push('\n');
             render_change(out, change, multi, threshold, style);
@@ -238,7 +250,11 @@ fn render_change(out: &mut String, change: &Change, multi: bool, threshold: usiz
     let _ = writeln!(out, "{title}");
     let comment = common::comment_parts(change, multi);
     if !comment.is_empty() {
-        let _ = writeln!(out, "      {}", style.dim(&format!("# {}", comment.join("; "))));
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!("# {}", comment.join("; ")))
+        );
     }
     for line in common::payload_details(change) {
         let _ = writeln!(out, "      {line}");
@@ -292,7 +308,11 @@ fn diagnostics(out: &mut String, plan: &Plan, multi: bool, style: Style) {
         }
         let _ = write!(line, " {}", common::visible(&d.message));
         if !d.code.is_empty() {
-            let _ = write!(line, " {}", style.dim(&format!("[{}]", common::visible(&d.code))));
+            let _ = write!(
+                line,
+                " {}",
+                style.dim(&format!("[{}]", common::visible(&d.code)))
+            );
         }
         let _ = writeln!(out, "{}", line.trim_end());
         if let Some(hint) = d.hint.as_deref().filter(|h| !h.trim().is_empty()) {

@@ -163,7 +163,11 @@ pub fn qbo(object: ObjectKind, id: &str) -> RecordRef {
 fn updated_at(r: RecordRef, at: &str) -> Precondition {
     Precondition {
         record: r,
-        updated_at: Some(DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc)),
+        updated_at: Some(
+            DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .with_timezone(&Utc),
+        ),
         sync_token: None,
         absent_key: None,
     }
@@ -286,7 +290,10 @@ pub fn contact_create(qbo_id: &str, first: &str, last: &str, email: &str) -> Cha
 pub fn item_update(n: usize) -> Change {
     let sku = format!("SKU-{n:04}");
     let mut body = serde_json::Map::new();
-    body.insert("UnitPrice".into(), num(&Decimal::new(1000 + n as i64, 2).to_string()));
+    body.insert(
+        "UnitPrice".into(),
+        num(&Decimal::new(1000 + n as i64, 2).to_string()),
+    );
     Change {
         id: format!("products/update/quickbooks/qbo:main:{}", 100 + n),
         block: Block::Products,
@@ -303,7 +310,10 @@ pub fn item_update(n: usize) -> Change {
             money("9.99"),
             Value::Money(Decimal::new(1000 + n as i64, 2)),
         )],
-        preconditions: vec![sync_token(qbo(ObjectKind::Item, &(100 + n).to_string()), "3")],
+        preconditions: vec![sync_token(
+            qbo(ObjectKind::Item, &(100 + n).to_string()),
+            "3",
+        )],
         reason: "price changed in HubSpot".into(),
         payload: Payload::Quickbooks {
             entity: "Item".into(),
@@ -451,7 +461,11 @@ pub fn updates() -> Plan {
                 text("Doe & Partners"),
                 "changed in HubSpot since the last sync",
             ),
-            field("PrimaryPhone.FreeFormNumber", Value::Null, text("+1 555 0100")),
+            field(
+                "PrimaryPhone.FreeFormNumber",
+                Value::Null,
+                text("+1 555 0100"),
+            ),
             noted(
                 "Fax.FreeFormNumber",
                 text("+1 555 0199"),
@@ -632,10 +646,22 @@ pub fn hostile_text() -> Plan {
         ("2006", "Bob \"The Builder\" O'Neil", "bob@builder.example"),
         ("2007", "A|B Ltd | Pipes || Inc", "ab@pipes.example"),
         ("2008", "```rm -rf /``` `tick`", "tick@example.com"),
-        ("2009", "<script>alert(1)</script> &amp; <b>bold</b>", "xss@example.com"),
-        ("2010", "**bold** _it_ [link](http://x.example) @octocat $x^2$ ~~s~~", "md@example.com"),
+        (
+            "2009",
+            "<script>alert(1)</script> &amp; <b>bold</b>",
+            "xss@example.com",
+        ),
+        (
+            "2010",
+            "**bold** _it_ [link](http://x.example) @octocat $x^2$ ~~s~~",
+            "md@example.com",
+        ),
         ("2011", "invoice\u{202E}fdp.exe", "bidi@example.com"),
-        ("2012", "\u{1b}[2J\u{1b}[31mEvil\u{1b}[0m\u{7}", "esc@example.com"),
+        (
+            "2012",
+            "\u{1b}[2J\u{1b}[31mEvil\u{1b}[0m\u{7}",
+            "esc@example.com",
+        ),
         ("2013", "Line1\nLine2\t\\n", "nl@example.com"),
     ];
     let mut changes: Vec<Change> = names
@@ -1013,8 +1039,14 @@ pub fn properties_and_associations() -> Plan {
             ("hubspot POST /crm/v3/properties/contacts", 1),
             ("hubspot POST /crm/v3/properties/deals", 1),
             ("hubspot POST /crm/v3/objects/invoices/batch/upsert", 1),
-            ("hubspot POST /crm/v4/associations/invoices/contacts/batch/create", 1),
-            ("hubspot POST /crm/v4/associations/invoices/companies/batch/create", 1),
+            (
+                "hubspot POST /crm/v4/associations/invoices/contacts/batch/create",
+                1,
+            ),
+            (
+                "hubspot POST /crm/v4/associations/invoices/companies/batch/create",
+                1,
+            ),
         ],
         0.5,
         "hubspot requests per 10 seconds",
