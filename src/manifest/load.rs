@@ -136,7 +136,15 @@ fn check_text(
     let fail = |sink: Sink<'_>| ManifestReport::new(path, sink.into_diagnostics());
     let root = match node::parse(src.text()) {
         Ok(root) => root,
-        Err((d, span)) => {
+        Err((mut d, span)) => {
+            // `key: {{name}}` is YAML flow syntax, not text: say so.
+            let line = span.and_then(|s| src.line(s.loc.line)).unwrap_or_default();
+            if d.message.starts_with("invalid YAML") && line.contains("{{") {
+                d.hint = Some(
+                    "text containing `{{…}}` placeholders must be quoted: write `\"{{firstname}} {{lastname}}\"`"
+                        .to_string(),
+                );
+            }
             sink.push(d, span);
             return Err(fail(sink));
         }

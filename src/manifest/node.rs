@@ -230,7 +230,7 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (Diagnostic, Option<Span>) 
         E::DuplicateMappingKey { key, .. } => {
             let k = key.as_deref().unwrap_or("?");
             Diagnostic::error(format!("duplicate key `{k}`")).with_hint(
-                "each key may appear only once in a mapping (QuickBooks company names must be unique); remove or rename one of them",
+                "each key may appear only once in a mapping (so each QuickBooks company name once, too); remove or rename one of them",
             )
         }
         E::Budget { breach, .. } => match breach {
@@ -266,6 +266,10 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (Diagnostic, Option<Span>) 
         }
         E::UnknownAnchor { .. } => Diagnostic::error("alias refers to an unknown anchor")
             .with_hint("define the anchor (`&name`) before using it (`*name`)"),
+        other if other.to_string().contains("recursion limit") => Diagnostic::error(format!(
+            "the manifest is nested too deeply (more than {MAX_DEPTH} levels)"
+        ))
+        .with_hint(limits),
         other => {
             let text = other.to_string();
             let msg = strip_location(&text);

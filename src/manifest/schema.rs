@@ -14,6 +14,15 @@ pub fn schema_value() -> &'static Value {
         let mut v = schema.to_value();
         if let Some(obj) = v.as_object_mut() {
             obj.insert("title".into(), Value::String("hsqb manifest".into()));
+            // Header keys first, for people reading the file.
+            let mut ordered = serde_json::Map::new();
+            for key in ["$schema", "title", "description"] {
+                if let Some(val) = obj.remove(key) {
+                    ordered.insert(key.into(), val);
+                }
+            }
+            ordered.append(obj);
+            *obj = ordered;
         }
         v
     })

@@ -51,9 +51,12 @@ pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, Diagnostic> {
 }
 
 fn too_large(path: &Path, len: u64) -> Diagnostic {
-    let size = if len > MAX_MANIFEST_BYTES + 1 {
+    let size = if len > 10 * MAX_MANIFEST_BYTES {
         format!("{:.1} MiB", len as f64 / (1024.0 * 1024.0))
+    } else if len > MAX_MANIFEST_BYTES + 1 {
+        format!("{len} bytes")
     } else {
+        // Read from a pipe or device: only the cap is known.
         "more than 1 MiB".to_string()
     };
     Diagnostic::error(format!(
@@ -259,9 +262,10 @@ impl SourceText {
         let marked = expand(&marked);
         let mut after = expand(&after);
         let mut width = marked.chars().count().max(1);
-        // Crop: keep the caret visible within MAX_SNIPPET_CHARS.
+        // Crop long lines, keeping the caret visible within MAX_SNIPPET_CHARS.
+        let total = before.chars().count() + marked.chars().count() + after.chars().count();
         let before_len = before.chars().count();
-        if before_len > MAX_SNIPPET_CHARS / 2 {
+        if total > MAX_SNIPPET_CHARS && before_len > MAX_SNIPPET_CHARS / 2 {
             let skip = before_len - MAX_SNIPPET_CHARS / 2;
             before = format!("…{}", before.chars().skip(skip + 1).collect::<String>());
         }

@@ -256,6 +256,9 @@ impl<'a> Checker<'a, '_, '_> {
             .unwrap_or_default();
         let keyname = key.map(Node::key_text).unwrap_or_default();
         let hint = match (&node.kind, types) {
+            _ if path.is_empty() => Some(
+                "a manifest is a mapping of top-level keys: start with `version: 1`, then `sync:` and the connections".to_string(),
+            ),
             (NodeKind::Null, t) if t.contains(&"object") => Some(format!(
                 "`{keyname}:` has no value: give its settings below it, write `{keyname}: {{}}` for an empty mapping, or remove the key"
             )),
@@ -291,13 +294,27 @@ impl<'a> Checker<'a, '_, '_> {
         let resolved: Vec<(&'a Value, &'a Value)> =
             opts.iter().map(|o| (o, self.resolve(o).0)).collect();
         let allows_null = resolved.iter().any(|(_, s)| types_of(s).contains(&"null"));
-        if matches!(node.kind, NodeKind::Null) && allows_null {
-            return;
-        }
         let non_null: Vec<(&'a Value, &'a Value)> = resolved
             .into_iter()
             .filter(|(_, s)| !is_null_schema(s))
             .collect();
+        if matches!(node.kind, NodeKind::Null) && allows_null {
+            // `contacts:` with nothing after it reads as null, which would
+            // silently mean "absent": almost certainly not what was meant.
+            let settings = !non_null.is_empty()
+                && non_null.iter().all(|(_, s)| types_of(s) == ["object"]);
+            if settings {
+                let keyname = key.map(Node::key_text).unwrap_or_default();
+                self.block(
+                    Diagnostic::error(format!("`{}` has no value", path_string(path)))
+                        .with_hint(format!(
+                            "write `{keyname}: {{}}` to use its defaults (and add any required settings), or remove the key"
+                        )),
+                    key.and_then(Node::span).or_else(|| node.span()),
+                );
+            }
+            return;
+        }
         if let [(original, _)] = non_null.as_slice() {
             return self.check(node, original, path, key);
         }

@@ -15,6 +15,7 @@ pub(super) fn check(cx: &mut Ctx<'_, '_, '_>) {
         hubspot(cx);
         quickbooks(cx);
     }
+    rate_limits(cx);
     companies(cx);
     state(cx);
     safety(cx);
@@ -119,27 +120,6 @@ fn hubspot(cx: &mut Ctx<'_, '_, '_>) {
             );
         }
     }
-    for (key, v) in [
-        ("per_10_seconds", hs.rate_limit.per_10_seconds),
-        ("search_per_second", hs.rate_limit.search_per_second),
-    ] {
-        if v == Some(0) {
-            cx.error(
-                cx.at(&format!("hubspot.rate_limit.{key}")),
-                format!("`hubspot.rate_limit.{key}` must be at least 1"),
-                "remove it to use the default",
-            );
-        }
-    }
-    if let Some(g) = &hs.property_group {
-        if cx.resolved(g) && !is_property_name(&g.value) {
-            cx.error(
-                cx.at_str(g),
-                format!("`{}` is not a valid HubSpot property group name", g.value),
-                "use lower-case letters, digits and underscores, starting with a letter",
-            );
-        }
-    }
 }
 
 fn quickbooks(cx: &mut Ctx<'_, '_, '_>) {
@@ -210,6 +190,36 @@ fn quickbooks(cx: &mut Ctx<'_, '_, '_>) {
                 "e.g. `https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer`",
             );
         }
+    }
+}
+
+/// Rate limits and the property group apply with and without `sandbox`.
+fn rate_limits(cx: &mut Ctx<'_, '_, '_>) {
+    let m = cx.m;
+    if let Some(hs) = &m.hubspot {
+        for (key, v) in [
+            ("per_10_seconds", hs.rate_limit.per_10_seconds),
+            ("search_per_second", hs.rate_limit.search_per_second),
+        ] {
+            if v == Some(0) {
+                cx.error(
+                    cx.at(&format!("hubspot.rate_limit.{key}")),
+                    format!("`hubspot.rate_limit.{key}` must be at least 1"),
+                    "remove it to use the default",
+                );
+            }
+        }
+        if let Some(g) = &hs.property_group {
+            if cx.resolved(g) && !is_property_name(&g.value) {
+                cx.error(
+                    cx.at_str(g),
+                    format!("`{}` is not a valid HubSpot property group name", g.value),
+                    "use lower-case letters, digits and underscores, starting with a letter",
+                );
+            }
+        }
+    }
+    for (name, q) in &m.quickbooks {
         for (key, v) in [
             ("per_minute", q.rate_limit.per_minute),
             ("batch_per_minute", q.rate_limit.batch_per_minute),
@@ -217,8 +227,8 @@ fn quickbooks(cx: &mut Ctx<'_, '_, '_>) {
         ] {
             if v == Some(0) {
                 cx.error(
-                    cx.at(&format!("{base}.rate_limit.{key}")),
-                    format!("`{base}.rate_limit.{key}` must be at least 1"),
+                    cx.at(&format!("quickbooks.{name}.rate_limit.{key}")),
+                    format!("`quickbooks.{name}.rate_limit.{key}` must be at least 1"),
                     "remove it to use the default",
                 );
             }
