@@ -14,7 +14,10 @@ const ENV: &[(&str, &str)] = &[
     ("QBO_CLIENT_SECRET", "test-client-secret-0001"),
     ("QBO_REFRESH_TOKEN", "test-refresh-token-0001"),
     ("QBO_ACCESS_TOKEN", "test-access-token-0001"),
-    ("DATABASE_URL", "postgres://hsqb:test-password-0001@localhost:5432/hsqb"),
+    (
+        "DATABASE_URL",
+        "postgres://hsqb:test-password-0001@localhost:5432/hsqb",
+    ),
     ("EMPTY_VAR", ""),
     // examples/full.yaml
     ("QBO_US_REALM_ID", "9130354966548476"),
@@ -48,7 +51,9 @@ fn hsqb(args: &[&str], cwd: &Path) -> Output {
 fn render(out: &Output) -> String {
     format!(
         "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
-        out.status.code().map_or("signal".to_string(), |c| c.to_string()),
+        out.status
+            .code()
+            .map_or("signal".to_string(), |c| c.to_string()),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
@@ -65,21 +70,36 @@ fn assert_no_secret_values(text: &str) {
 #[test]
 fn manifests() {
     insta::glob!("data/manifests/*/*.yaml", |path| {
-        let rel = path.strip_prefix(crate_dir()).expect("case under the crate");
+        let rel = path
+            .strip_prefix(crate_dir())
+            .expect("case under the crate");
         let rel = rel.to_str().expect("utf-8 path");
         let out = hsqb(&["-f", rel, "validate"], crate_dir());
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         assert!(!stderr.contains("panicked"), "{rel} panicked:\n{stderr}");
         assert_no_secret_values(&stderr);
         assert_no_secret_values(&stdout);
         if rel.contains("/invalid/") {
-            assert_eq!(out.status.code(), Some(1), "{rel} must be invalid:\n{stderr}");
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{rel} must be invalid:\n{stderr}"
+            );
             assert!(stdout.is_empty(), "{rel}: nothing on stdout");
             let errors = stderr.lines().filter(|l| l.starts_with("error: ")).count();
-            assert_eq!(errors, 2, "{rel}: one problem (plus the summary line):\n{stderr}");
-            assert!(stderr.contains("= hint: "), "{rel}: the error says how to fix it:\n{stderr}");
+            assert_eq!(
+                errors, 2,
+                "{rel}: one problem (plus the summary line):\n{stderr}"
+            );
+            assert!(
+                stderr.contains("= hint: "),
+                "{rel}: the error says how to fix it:\n{stderr}"
+            );
             let located = stderr.contains(&format!("--> {rel}:"));
             assert_eq!(
                 located,
@@ -88,7 +108,13 @@ fn manifests() {
             );
         } else {
             assert_eq!(out.status.code(), Some(0), "{rel} must be valid:\n{stderr}");
-            assert_eq!(stdout, format!("{rel} is valid: {}", stdout.split_once(": ").map_or("", |x| x.1)));
+            assert_eq!(
+                stdout,
+                format!(
+                    "{rel} is valid: {}",
+                    stdout.split_once(": ").map_or("", |x| x.1)
+                )
+            );
             assert!(!stderr.contains("error"), "{rel}: no errors:\n{stderr}");
         }
         insta::assert_snapshot!(render(&out));
@@ -100,7 +126,11 @@ fn examples_are_valid() {
     for example in ["examples/quickstart.yaml", "examples/full.yaml"] {
         let out = hsqb(&["-f", example, "validate"], crate_dir());
         assert_eq!(out.status.code(), Some(0), "{}", render(&out));
-        assert!(out.stderr.is_empty(), "{example} has no warnings:\n{}", render(&out));
+        assert!(
+            out.stderr.is_empty(),
+            "{example} has no warnings:\n{}",
+            render(&out)
+        );
         let name = example.trim_start_matches("examples/").replace('.', "_");
         insta::assert_snapshot!(format!("example_{name}"), render(&out));
     }
@@ -157,7 +187,11 @@ fn hostile_inputs_are_refused() {
     }
     std::fs::write(dir.path().join("big.yaml"), &big).expect("write big");
     // Deep flow nesting on one line.
-    let deep = format!("version: 1\nsync: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "version: 1\nsync: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     std::fs::write(dir.path().join("deep_flow.yaml"), &deep).expect("write deep");
     std::fs::create_dir(dir.path().join("a_directory.yaml")).expect("mkdir");
 
@@ -177,7 +211,13 @@ fn hostile_inputs_are_refused() {
         let text = render(&out);
         assert_eq!(out.status.code(), Some(1), "{case}:\n{text}");
         assert!(!text.contains("panicked"), "{case}:\n{text}");
-        insta::assert_snapshot!(format!("hostile_{}", case.trim_start_matches('/').replace(['/', '.'], "_")), text);
+        insta::assert_snapshot!(
+            format!(
+                "hostile_{}",
+                case.trim_start_matches('/').replace(['/', '.'], "_")
+            ),
+            text
+        );
     }
 }
 
@@ -229,5 +269,8 @@ fn schema_command_prints_the_schema() {
     let out = hsqb(&["schema"], crate_dir());
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), hsqb::manifest::schema_json());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        hsqb::manifest::schema_json()
+    );
 }

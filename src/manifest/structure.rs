@@ -301,8 +301,8 @@ impl<'a> Checker<'a, '_, '_> {
         if matches!(node.kind, NodeKind::Null) && allows_null {
             // `contacts:` with nothing after it reads as null, which would
             // silently mean "absent": almost certainly not what was meant.
-            let settings = !non_null.is_empty()
-                && non_null.iter().all(|(_, s)| types_of(s) == ["object"]);
+            let settings =
+                !non_null.is_empty() && non_null.iter().all(|(_, s)| types_of(s) == ["object"]);
             if settings {
                 let keyname = key.map(Node::key_text).unwrap_or_default();
                 self.block(
