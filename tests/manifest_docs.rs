@@ -172,10 +172,10 @@ fn docs_cover_every_manifest_key() {
         if let Some(variants) = def["oneOf"].as_array() {
             for v in variants {
                 check(&v["properties"], &mut missing);
-                if let Some(c) = v["const"].as_str() {
-                    if !doc.contains(&format!("`{c}`")) {
-                        missing.push(c.to_string());
-                    }
+                if let Some(c) = v["const"].as_str()
+                    && !doc.contains(&format!("`{c}`"))
+                {
+                    missing.push(c.to_string());
                 }
             }
         }

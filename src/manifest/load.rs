@@ -136,7 +136,8 @@ fn check_text(
     let fail = |sink: Sink<'_>| ManifestReport::new(path, sink.into_diagnostics());
     let root = match node::parse(src.text()) {
         Ok(root) => root,
-        Err((mut d, span)) => {
+        Err(err) => {
+            let (mut d, span) = *err;
             // `key: {{name}}` is YAML flow syntax, not text: say so.
             let line = span.and_then(|s| src.line(s.loc.line)).unwrap_or_default();
             if d.message.starts_with("invalid YAML") && line.contains("{{") {

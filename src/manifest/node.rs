@@ -205,8 +205,9 @@ impl<'de> Deserialize<'de> for NodeKind {
 }
 
 /// Parse `text` into a located tree, or explain why it is not acceptable YAML.
-pub(crate) fn parse(text: &str) -> Result<Node, (Diagnostic, Option<Span>)> {
-    serde_saphyr::from_str_with_options::<Node>(text, yaml_options()).map_err(|e| yaml_error(&e))
+pub(crate) fn parse(text: &str) -> Result<Node, Box<(Diagnostic, Option<Span>)>> {
+    serde_saphyr::from_str_with_options::<Node>(text, yaml_options())
+        .map_err(|e| Box::new(yaml_error(&e)))
 }
 
 /// Turn a serde-saphyr error into a diagnostic with a friendly message.
@@ -360,10 +361,10 @@ impl PathIndex {
     pub(crate) fn nearest(&self, path: &str) -> Option<Span> {
         let mut p = path.to_string();
         loop {
-            if let Some((k, v)) = self.entries.get(&p) {
-                if let Some(s) = v.or(*k) {
-                    return Some(s);
-                }
+            if let Some((k, v)) = self.entries.get(&p)
+                && let Some(s) = v.or(*k)
+            {
+                return Some(s);
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
@@ -394,7 +395,7 @@ mod tests {
 
     #[test]
     fn hostile_yaml_is_refused() {
-        let (d, _) = parse("a: 1\na: 2\n").unwrap_err();
+        let (d, _) = *parse("a: 1\na: 2\n").unwrap_err();
         assert!(d.message.contains("duplicate key `a`"), "{}", d.message);
         let deep = format!("a: {}{}", "[".repeat(5000), "]".repeat(5000));
         assert!(parse(&deep).is_err());
@@ -403,11 +404,11 @@ mod tests {
             block.push_str(&" ".repeat(i * 2));
             block.push_str("a:\n");
         }
-        let (d, _) = parse(&block).unwrap_err();
+        let (d, _) = *parse(&block).unwrap_err();
         assert!(d.message.contains("nested too deeply"), "{}", d.message);
-        let (d, _) = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        let (d, _) = *parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert!(d.message.contains("single YAML document"), "{}", d.message);
-        let (d, _) = parse("a: [1, 2\n").unwrap_err();
+        let (d, _) = *parse("a: [1, 2\n").unwrap_err();
         assert!(d.message.starts_with("invalid YAML"), "{}", d.message);
     }
 }

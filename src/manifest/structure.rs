@@ -159,10 +159,10 @@ impl<'a> Checker<'a, '_, '_> {
         if !types.is_empty() && !accepts(&types, node) {
             return self.type_error(node, &describe_types(&types), &types, path, key);
         }
-        if let Some(c) = schema.get("const") {
-            if !node_equals(node, c) {
-                return self.const_error(node, c, path);
-            }
+        if let Some(c) = schema.get("const")
+            && !node_equals(node, c)
+        {
+            return self.const_error(node, c, path);
         }
         match &node.kind {
             NodeKind::Map(entries) => self.object(node, entries, schema, path, key),
@@ -176,18 +176,19 @@ impl<'a> Checker<'a, '_, '_> {
                 }
             }
             NodeKind::Int(i) => self.integer_bounds(node, *i, schema, path),
-            NodeKind::Str(s) if types.contains(&"number") && schema.get("pattern").is_some() => {
+            NodeKind::Str(s)
+                if types.contains(&"number") && schema.get("pattern").is_some()
                 // A decimal written as text.
-                if rust_decimal::Decimal::from_str_exact(s.trim()).is_err() {
-                    self.block(
-                        Diagnostic::error(format!(
-                            "`{}` must be a number, found `{s}`",
-                            path_string(path)
-                        ))
-                        .with_hint("write a decimal number such as `5` or `2.5`"),
-                        node.span(),
-                    );
-                }
+                && rust_decimal::Decimal::from_str_exact(s.trim()).is_err() =>
+            {
+                self.block(
+                    Diagnostic::error(format!(
+                        "`{}` must be a number, found `{s}`",
+                        path_string(path)
+                    ))
+                    .with_hint("write a decimal number such as `5` or `2.5`"),
+                    node.span(),
+                );
             }
             _ => {}
         }
@@ -344,18 +345,15 @@ impl<'a> Checker<'a, '_, '_> {
                 if consts.contains(&text) {
                     return;
                 }
-                if let NodeKind::Str(_)
-                | NodeKind::Int(_)
-                | NodeKind::Bool(_)
-                | NodeKind::Float(_) = k
+                if let NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Bool(_) | NodeKind::Float(_) =
+                    k
+                    && variants.iter().any(|(v, _)| *v == text)
                 {
-                    if variants.iter().any(|(v, _)| *v == text) {
-                        return self.block(
-                            Diagnostic::error(format!("`{p}: {text}` needs a value"))
-                                .with_hint(format!("write it as a mapping: `{text}: …`")),
-                            node.span(),
-                        );
-                    }
+                    return self.block(
+                        Diagnostic::error(format!("`{p}: {text}` needs a value"))
+                            .with_hint(format!("write it as a mapping: `{text}: …`")),
+                        node.span(),
+                    );
                 }
                 let mut candidates: Vec<&str> = consts.iter().map(String::as_str).collect();
                 candidates.extend(variants.iter().map(|(k, _)| k.as_str()));

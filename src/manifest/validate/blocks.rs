@@ -262,14 +262,14 @@ fn products(cx: &mut Ctx<'_, '_, '_>, b: &ProductsSync) {
 
 fn invoices(cx: &mut Ctx<'_, '_, '_>, b: &InvoicesSync) {
     let path = BlockKind::Invoices.path();
-    if let Some(d) = b.direction {
-        if d != Direction::QuickbooksToHubspot {
-            cx.error(
+    if let Some(d) = b.direction
+        && d != Direction::QuickbooksToHubspot
+    {
+        cx.error(
                 cx.at(&format!("{path}.direction")),
                 format!("`{path}` flows from QuickBooks to HubSpot only, not `{}`", d.as_str()),
                 "remove `direction` (or write `quickbooks_to_hubspot`); to create QuickBooks invoices from deals, use `sync.deal_invoices`",
             );
-        }
     }
     cx.invoice_rules(&format!("{path}.rules"), &b.rules);
     if let Some(s) = &b.status_property {
@@ -395,24 +395,24 @@ fn deal_invoices(cx: &mut Ctx<'_, '_, '_>, b: &DealInvoicesSync) {
         let Some(p) = prop else { continue };
         let pp = format!("{path}.{key}.property");
         property_name(cx, &pp, p);
-        if let Some(k) = cx.hs_property(HubSpotObject::Deals, &p.value) {
-            if !matches!(k.ty, ValueType::Date | ValueType::Datetime) {
-                cx.error(
-                    cx.at_str(p),
-                    format!("`{}` is {} of type {}, not a date", p.value, k.origin, k.ty),
-                    "name a date or datetime deal property (e.g. `closedate`)",
-                );
-            }
-        }
-    }
-    if let DueDate::DaysAfterInvoice(n) = b.due_date {
-        if n > 3650 {
+        if let Some(k) = cx.hs_property(HubSpotObject::Deals, &p.value)
+            && !matches!(k.ty, ValueType::Date | ValueType::Datetime)
+        {
             cx.error(
-                cx.at(&format!("{path}.due_date.days_after_invoice")),
-                format!("`days_after_invoice: {n}` is more than ten years"),
-                "give a number of days such as 30",
+                cx.at_str(p),
+                format!("`{}` is {} of type {}, not a date", p.value, k.origin, k.ty),
+                "name a date or datetime deal property (e.g. `closedate`)",
             );
         }
+    }
+    if let DueDate::DaysAfterInvoice(n) = b.due_date
+        && n > 3650
+    {
+        cx.error(
+            cx.at(&format!("{path}.due_date.days_after_invoice")),
+            format!("`days_after_invoice: {n}` is more than ten years"),
+            "give a number of days such as 30",
+        );
     }
     let vars = Vars::Deal {
         quote: b.source == InvoiceSource::Quote,
@@ -589,19 +589,18 @@ fn attach(cx: &mut Ctx<'_, '_, '_>) {
             );
         }
         for (key, v) in [("deal", &a.deal), ("company", &a.company)] {
-            if let Some(s) = v {
-                if cx.resolved(s)
-                    && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_digit()))
-                {
-                    cx.error(
-                        cx.at_str(s),
-                        format!(
-                            "`{p}.{key}` must be a HubSpot record id (digits), found `{}`",
-                            s.value
-                        ),
-                        format!("copy the {key}'s id from its HubSpot URL"),
-                    );
-                }
+            if let Some(s) = v
+                && cx.resolved(s)
+                && (s.value.is_empty() || !s.value.chars().all(|c| c.is_ascii_digit()))
+            {
+                cx.error(
+                    cx.at_str(s),
+                    format!(
+                        "`{p}.{key}` must be a HubSpot record id (digits), found `{}`",
+                        s.value
+                    ),
+                    format!("copy the {key}'s id from its HubSpot URL"),
+                );
             }
         }
         if let Some(c) = &a.contact {
@@ -616,14 +615,16 @@ fn attach(cx: &mut Ctx<'_, '_, '_>) {
                 );
             }
         }
-        if let Some(company) = m.qbo_company_for_attach(a) {
-            if let Some(j) = seen.insert((company.to_string(), inv.to_string()), i) {
-                cx.error(
-                    cx.at_str(&a.invoice),
-                    format!("invoice `{inv}` of company `{company}` is attached twice (also `attach[{j}]`)"),
-                    "merge the two entries into one",
-                );
-            }
+        if let Some(company) = m.qbo_company_for_attach(a)
+            && let Some(j) = seen.insert((company.to_string(), inv.to_string()), i)
+        {
+            cx.error(
+                cx.at_str(&a.invoice),
+                format!(
+                    "invoice `{inv}` of company `{company}` is attached twice (also `attach[{j}]`)"
+                ),
+                "merge the two entries into one",
+            );
         }
     }
 }

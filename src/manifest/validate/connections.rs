@@ -28,14 +28,15 @@ fn sandbox(cx: &mut Ctx<'_, '_, '_>) {
     let m = cx.m;
     if let Some(sb) = &m.sandbox {
         for (key, value) in [("data_dir", &sb.data_dir), ("seed", &sb.seed)] {
-            if let Some(v) = value {
-                if cx.resolved(v) && v.value.trim().is_empty() {
-                    cx.error(
-                        cx.at(&format!("sandbox.{key}")),
-                        format!("`sandbox.{key}` is empty"),
-                        "give a directory (relative to the manifest's directory) or remove the key",
-                    );
-                }
+            if let Some(v) = value
+                && cx.resolved(v)
+                && v.value.trim().is_empty()
+            {
+                cx.error(
+                    cx.at(&format!("sandbox.{key}")),
+                    format!("`sandbox.{key}` is empty"),
+                    "give a directory (relative to the manifest's directory) or remove the key",
+                );
             }
         }
     }
@@ -165,14 +166,15 @@ fn quickbooks(cx: &mut Ctx<'_, '_, '_>) {
                 "add `client_id`, `client_secret: ${QBO_CLIENT_SECRET}` and `refresh_token: ${QBO_REFRESH_TOKEN}` (or a static `access_token: ${QBO_ACCESS_TOKEN}`)",
             );
         }
-        if let Some(id) = &q.client_id {
-            if cx.resolved(id) && id.value.trim().is_empty() {
-                cx.error(
-                    cx.at_str(id),
-                    format!("`{base}.client_id` is empty"),
-                    "give the app's client id",
-                );
-            }
+        if let Some(id) = &q.client_id
+            && cx.resolved(id)
+            && id.value.trim().is_empty()
+        {
+            cx.error(
+                cx.at_str(id),
+                format!("`{base}.client_id` is empty"),
+                "give the app's client id",
+            );
         }
         if let Some(u) = &q.base_url {
             check_url(
@@ -209,14 +211,15 @@ fn rate_limits(cx: &mut Ctx<'_, '_, '_>) {
                 );
             }
         }
-        if let Some(g) = &hs.property_group {
-            if cx.resolved(g) && !is_property_name(&g.value) {
-                cx.error(
-                    cx.at_str(g),
-                    format!("`{}` is not a valid HubSpot property group name", g.value),
-                    "use lower-case letters, digits and underscores, starting with a letter",
-                );
-            }
+        if let Some(g) = &hs.property_group
+            && cx.resolved(g)
+            && !is_property_name(&g.value)
+        {
+            cx.error(
+                cx.at_str(g),
+                format!("`{}` is not a valid HubSpot property group name", g.value),
+                "use lower-case letters, digits and underscores, starting with a letter",
+            );
         }
     }
     for (name, q) in &m.quickbooks {
@@ -317,37 +320,39 @@ fn state(cx: &mut Ctx<'_, '_, '_>) {
                     "add `backend: postgres`, or remove `url` to keep state in a local file",
                 );
             }
-            if let Some(p) = &st.path {
-                if cx.resolved(p) && p.value.trim().is_empty() {
-                    cx.error(
-                        cx.at_str(p),
-                        "`state.path` is empty",
-                        "give a file path or remove the key",
-                    );
-                }
+            if let Some(p) = &st.path
+                && cx.resolved(p)
+                && p.value.trim().is_empty()
+            {
+                cx.error(
+                    cx.at_str(p),
+                    "`state.path` is empty",
+                    "give a file path or remove the key",
+                );
             }
         }
     }
-    if let Some(k) = &st.key {
-        if cx.resolved(k) && k.value.trim().is_empty() {
-            cx.error(
-                cx.at_str(k),
-                "`state.key` is empty",
-                "give a name or remove the key",
-            );
-        }
+    if let Some(k) = &st.key
+        && cx.resolved(k)
+        && k.value.trim().is_empty()
+    {
+        cx.error(
+            cx.at_str(k),
+            "`state.key` is empty",
+            "give a name or remove the key",
+        );
     }
 }
 
 fn safety(cx: &mut Ctx<'_, '_, '_>) {
-    if let Some(p) = cx.m.safety.max_delete_percent {
-        if p < Decimal::ZERO || p > Decimal::from(100) {
-            cx.error(
-                cx.at("safety.max_delete_percent"),
-                format!("`safety.max_delete_percent` must be between 0 and 100, found {p}"),
-                "it is a percentage of the records on the affected side",
-            );
-        }
+    if let Some(p) = cx.m.safety.max_delete_percent
+        && (p < Decimal::ZERO || p > Decimal::from(100))
+    {
+        cx.error(
+            cx.at("safety.max_delete_percent"),
+            format!("`safety.max_delete_percent` must be between 0 and 100, found {p}"),
+            "it is a percentage of the records on the affected side",
+        );
     }
 }
 
@@ -439,14 +444,15 @@ fn properties(cx: &mut Ctx<'_, '_, '_>) {
                 "HubSpot enforces unique values only for text and number properties",
             );
         }
-        if let Some(l) = &p.label {
-            if cx.resolved(l) && l.value.trim().is_empty() {
-                cx.error(
-                    cx.at_str(l),
-                    format!("empty label for `{name}`"),
-                    "give a label or remove the key",
-                );
-            }
+        if let Some(l) = &p.label
+            && cx.resolved(l)
+            && l.value.trim().is_empty()
+        {
+            cx.error(
+                cx.at_str(l),
+                format!("empty label for `{name}`"),
+                "give a label or remove the key",
+            );
         }
     }
 }

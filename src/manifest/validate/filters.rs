@@ -266,14 +266,12 @@ impl Ctx<'_, '_, '_> {
         for v in operands {
             if currency && !textual {
                 self.currency_value(v, path);
-            } else if !textual {
-                if let Err(e) = value_fits(ty, &v.text) {
-                    self.error(
-                        v.loc.map(|l| crate::manifest::diagnostic::Span::new(l, 0)),
-                        format!("{e} (`{}` is {ty}, in `{path}`)", f.field.value),
-                        "give an operand of the field's type",
-                    );
-                }
+            } else if !textual && let Err(e) = value_fits(ty, &v.text) {
+                self.error(
+                    v.loc.map(|l| crate::manifest::diagnostic::Span::new(l, 0)),
+                    format!("{e} (`{}` is {ty}, in `{path}`)", f.field.value),
+                    "give an operand of the field's type",
+                );
             }
         }
     }
@@ -310,32 +308,35 @@ impl Ctx<'_, '_, '_> {
                     "add `customer_linked: true`, `txn_date_from:` or `doc_number_prefix:` to narrow it",
                 );
             }
-            if let Some(d) = &r.txn_date_from {
-                if self.resolved(d) && value_fits(ValueType::Date, &d.value).is_err() {
-                    self.error(
-                        self.at_str(d),
-                        format!("`{rp}.txn_date_from` is not a date: `{}`", d.value),
-                        "write the day as YYYY-MM-DD, e.g. `2024-01-01`",
-                    );
-                }
+            if let Some(d) = &r.txn_date_from
+                && self.resolved(d)
+                && value_fits(ValueType::Date, &d.value).is_err()
+            {
+                self.error(
+                    self.at_str(d),
+                    format!("`{rp}.txn_date_from` is not a date: `{}`", d.value),
+                    "write the day as YYYY-MM-DD, e.g. `2024-01-01`",
+                );
             }
-            if let Some(p) = &r.doc_number_prefix {
-                if self.resolved(p) && (p.value.is_empty() || p.value.chars().count() > 21) {
-                    self.error(
-                        self.at_str(p),
-                        format!("`{rp}.doc_number_prefix` must be 1 to 21 characters"),
-                        "QuickBooks invoice numbers are at most 21 characters",
-                    );
-                }
+            if let Some(p) = &r.doc_number_prefix
+                && self.resolved(p)
+                && (p.value.is_empty() || p.value.chars().count() > 21)
+            {
+                self.error(
+                    self.at_str(p),
+                    format!("`{rp}.doc_number_prefix` must be 1 to 21 characters"),
+                    "QuickBooks invoice numbers are at most 21 characters",
+                );
             }
-            if let Some(dp) = &r.deal_property {
-                if self.resolved(dp) && !is_property_name(&dp.value) {
-                    self.error(
-                        self.at_str(dp),
-                        format!("`{}` is not a valid HubSpot property name", dp.value),
-                        "use the deal property's internal name (lower-case, e.g. `po_number`)",
-                    );
-                }
+            if let Some(dp) = &r.deal_property
+                && self.resolved(dp)
+                && !is_property_name(&dp.value)
+            {
+                self.error(
+                    self.at_str(dp),
+                    format!("`{}` is not a valid HubSpot property name", dp.value),
+                    "use the deal property's internal name (lower-case, e.g. `po_number`)",
+                );
             }
         }
     }

@@ -304,14 +304,14 @@ impl Ctx<'_, '_, '_> {
                     for (ty, name) in targets {
                         if is_currency_field(name) {
                             self.currency_value(v, &tp);
-                        } else if let Some(ty) = ty {
-                            if let Err(e) = super::filters::value_fits(ty, &v.text) {
-                                self.error(
-                                    v.loc.map(|l| crate::manifest::diagnostic::Span::new(l, 0)),
-                                    format!("default {e} (`{name}` is {ty})"),
-                                    "give a default of the target field's type",
-                                );
-                            }
+                        } else if let Some(ty) = ty
+                            && let Err(e) = super::filters::value_fits(ty, &v.text)
+                        {
+                            self.error(
+                                v.loc.map(|l| crate::manifest::diagnostic::Span::new(l, 0)),
+                                format!("default {e} (`{name}` is {ty})"),
+                                "give a default of the target field's type",
+                            );
                         }
                     }
                 }
