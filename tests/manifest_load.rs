@@ -294,3 +294,45 @@ fn reports_render_without_color_by_default() {
     );
     assert!(!text.contains('\x1b'));
 }
+
+mod robustness {
+    use proptest::prelude::*;
+
+    const FULL: &str = include_str!("../examples/full.yaml");
+
+    fn env(name: &str) -> Option<String> {
+        Some(format!("value-of-{name}-0001"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Arbitrary text never panics: it is a manifest or a report.
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
+            let _ = hsqb::manifest::parse_str(&s, &env);
+        }
+
+        /// The full example with a slice cut out or text spliced in never
+        /// panics, and every error it reports carries a hint.
+        #[test]
+        fn mutated_example_never_panics(
+            start in 0usize..FULL.len(),
+            len in 0usize..40,
+            insert in "[ -~\\n]{0,12}",
+        ) {
+            let mut start = start;
+            while !FULL.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + len).min(FULL.len());
+            while !FULL.is_char_boundary(end) { end -= 1; }
+            let text = format!("{}{}{}", &FULL[..start], insert, &FULL[end..]);
+            if let Err(report) = hsqb::manifest::parse_str(&text, &env) {
+                prop_assert!(report.has_errors());
+                for d in report.errors() {
+                    prop_assert!(d.hint.is_some(), "no hint: {}", d.message);
+                }
+                let _ = report.render(true);
+            }
+        }
+    }
+}

@@ -303,6 +303,12 @@ mod tests {
     }
 
     #[test]
+    fn lists_references() {
+        assert_eq!(references("${A}-$${B}-${C}-${bad name}"), ["A", "C"]);
+        assert!(references("no refs $ here").is_empty());
+    }
+
+    #[test]
     fn sole_reference_detection() {
         assert_eq!(sole_reference("${HUBSPOT_TOKEN}"), Some("HUBSPOT_TOKEN"));
         assert_eq!(sole_reference(" ${X} "), Some("X"));

@@ -283,7 +283,8 @@ impl<'a> Checker<'a, '_, '_> {
             (NodeKind::Str(_), t) if t.contains(&"integer") || t.contains(&"number") => {
                 Some("write the number without quotes".to_string())
             }
-            _ => None,
+            _ if keyname.is_empty() => Some(format!("write {expected} here")),
+            _ => Some(format!("give `{keyname}` {expected}")),
         };
         if let Some(h) = hint {
             d = d.with_hint(h);
@@ -402,11 +403,17 @@ impl<'a> Checker<'a, '_, '_> {
                 } else {
                     format!("one of {}", quote_list(&all))
                 };
+                let hint = if all.is_empty() {
+                    "see docs/manifest.md for the accepted values".to_string()
+                } else {
+                    format!("valid values: {}", quote_list(&all))
+                };
                 self.block(
                     Diagnostic::error(format!(
                         "`{p}` must be {expected}, found {}",
                         node.describe()
-                    )),
+                    ))
+                    .with_hint(hint),
                     node.span(),
                 );
             }
