@@ -448,8 +448,18 @@ fn deal_invoices(cx: &mut Ctx<'_, '_, '_>, b: &DealInvoicesSync) {
     }
 }
 
+/// A setting path in backticks; a description as it is.
+fn label(what: &str) -> String {
+    if what.starts_with("the ") {
+        what.to_string()
+    } else {
+        format!("`{what}`")
+    }
+}
+
 /// hsqb's own HubSpot properties must not collide on one object (a link
-/// property written by two blocks, a deal property reused as a link, …).
+/// property written by two blocks, a deal property reused as a link, a status
+/// property that a default mapping also writes, …).
 fn link_properties(cx: &mut Ctx<'_, '_, '_>) {
     let m = cx.m;
     // (object, name, setting path, where written)
@@ -520,6 +530,38 @@ fn link_properties(cx: &mut Ctx<'_, '_, '_>) {
             }
         }
     }
+    // Default mappings write HubSpot properties too (custom mappings that
+    // write a link property are reported with the mappings).
+    let defaults: Vec<(HubSpotObject, String, BlockKind)> = {
+        let mut v = Vec::new();
+        let mut push = |kind: BlockKind, eff: Vec<crate::manifest::effective::EffectiveMapping>| {
+            for e in eff {
+                if e.origin == crate::manifest::effective::MappingOrigin::Default
+                    && e.direction.writes_hubspot()
+                {
+                    v.push((kind.hubspot_object(), e.hubspot, kind));
+                }
+            }
+        };
+        if let Some(b) = &m.sync.contacts {
+            push(BlockKind::Contacts, b.mappings_effective());
+        }
+        if let Some(b) = &m.sync.products {
+            push(BlockKind::Products, b.mappings_effective());
+        }
+        if let Some(b) = &m.sync.invoices {
+            push(BlockKind::Invoices, b.mappings_effective());
+        }
+        v
+    };
+    for (object, name, kind) in defaults {
+        owned.push((
+            object,
+            name.clone(),
+            format!("the default mapping of `{name}` in {}", kind.path()),
+            None,
+        ));
+    }
     let mut first: HashMap<(HubSpotObject, String), (String, Option<Span>)> = HashMap::new();
     for (object, name, path, span) in owned {
         if span.is_some() {
@@ -531,11 +573,13 @@ fn link_properties(cx: &mut Ctx<'_, '_, '_>) {
                 );
             }
             if catalog::hubspot_property(object.api_name(), &name).is_some() {
+                // Reported once, here (a default mapping may write it too).
                 cx.error(
                     span,
                     format!("`{name}` is a HubSpot built-in {} property; hsqb needs its own property here (`{path}`)", object.api_name()),
                     "choose a new name; hsqb creates the property",
                 );
+                continue;
             }
         }
         match first.get(&(object, name.clone())) {
@@ -544,8 +588,10 @@ fn link_properties(cx: &mut Ctx<'_, '_, '_>) {
                 cx.error(
                     at,
                     format!(
-                        "HubSpot {} property `{name}` is used twice: by `{other}` and `{path}`",
-                        object.api_name()
+                        "HubSpot {} property `{name}` is used twice: by {} and {}",
+                        object.api_name(),
+                        label(other),
+                        label(&path)
                     ),
                     "give each its own property name",
                 );
