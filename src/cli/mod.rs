@@ -8,6 +8,8 @@
 
 mod error;
 mod output;
+pub mod schema;
+pub mod validate;
 
 pub use error::{CliError, exit};
 pub use output::Output;
@@ -55,7 +57,14 @@ pub enum LogFormat {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check the manifest (syntax, keys, types, connections, mappings, policies).
+    #[command(about = validate::ABOUT, long_about = validate::LONG_ABOUT)]
+    Validate(validate::ValidateArgs),
+    /// Print the manifest's JSON Schema.
+    #[command(about = schema::ABOUT, long_about = schema::LONG_ABOUT)]
+    Schema(schema::SchemaArgs),
+}
 
 /// Run the CLI with the process arguments and return the exit code.
 pub fn main() -> ExitCode {
@@ -88,8 +97,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, _out: &Output) -> Result<u8, CliError> {
-    match cli.command {}
+fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
+    match &cli.command {
+        Command::Validate(args) => validate::run(&cli.file, args, out),
+        Command::Schema(args) => schema::run(args, out),
+    }
 }
 
 fn init_tracing(verbose: u8, format: LogFormat) {
