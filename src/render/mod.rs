@@ -15,6 +15,7 @@ mod common;
 mod diff;
 mod json;
 mod markdown;
+pub mod results;
 mod text;
 
 use crate::plan::Plan;
