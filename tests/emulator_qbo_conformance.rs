@@ -282,13 +282,14 @@ async fn every_recorded_interaction_matches_the_recording() {
             ));
         }
         if e != g {
-            let diff = similar::TextDiff::from_lines(
-                &serde_json::to_string_pretty(&expected).unwrap(),
-                &serde_json::to_string_pretty(&got).unwrap(),
-            )
-            .unified_diff()
-            .context_radius(2)
-            .to_string();
+            let (pe, pg) = (
+                serde_json::to_string_pretty(&expected).unwrap(),
+                serde_json::to_string_pretty(&got).unwrap(),
+            );
+            let diff = similar::TextDiff::from_lines(&pe, &pg)
+                .unified_diff()
+                .context_radius(2)
+                .to_string();
             failures.push(format!("{name}: body differs\n{diff}"));
         }
     }

@@ -1472,3 +1472,810 @@ async fn requestid_replays_the_first_response_without_a_second_write() {
         2
     );
 }
+
+// ---------------------------------------------------------------- OAuth and gateway
+
+async fn token_request(q: &Qbo, form: &[(&str, &str)], creds: Option<(&str, &str)>) -> Resp {
+    let mut req = q
+        .client
+        .post(format!("{}/oauth2/v1/tokens/bearer", q.base))
+        .header("Accept", "application/json")
+        .form(form);
+    if let Some((id, secret)) = creds {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+const CREDS: Option<(&str, &str)> = Some((
+    hsqb::emulator::DEFAULT_QBO_CLIENT_ID,
+    hsqb::emulator::DEFAULT_QBO_CLIENT_SECRET,
+));
+
+async fn refresh(q: &Qbo, token: &str) -> Resp {
+    token_request(
+        q,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+        CREDS,
+    )
+    .await
+}
+
+async fn get_with_token(q: &Qbo, token: &str) -> Resp {
+    let r = q
+        .client
+        .get(q.url(&format!("/companyinfo/{}", q.realm)))
+        .bearer_auth(token)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+#[tokio::test]
+async fn oauth_refresh_rotates_with_grace_and_access_tokens_expire() {
+    // 10 000× scaled time: the 2000 s grace and lifetime last 200 ms of real time.
+    let mut cfg = config();
+    cfg.time_scale = 10_000.0;
+    cfg.limits.qbo_refresh_grace = std::time::Duration::from_secs(2000);
+    cfg.limits.qbo_access_token_ttl = std::time::Duration::from_secs(2000);
+    let q = Qbo::start(cfg).await;
+    let initial = hsqb::emulator::DEFAULT_QBO_REFRESH_TOKEN;
+
+    let r1 = refresh(&q, initial).await;
+    assert_eq!(r1.status, 200, "{}", r1.text);
+    let keys: Vec<&str> = r1
+        .json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "x_refresh_token_expires_in",
+            "refresh_token",
+            "access_token",
+            "token_type",
+            "expires_in"
+        ]
+    );
+    assert_eq!(
+        (
+            r1.json["x_refresh_token_expires_in"].clone(),
+            r1.json["token_type"].clone(),
+            r1.json["expires_in"].clone()
+        ),
+        (json!(8726400), json!("bearer"), json!(2000))
+    );
+    assert_eq!(r1.headers["content-type"], "application/json;charset=UTF-8");
+    assert!(r1.headers.contains_key("intuit_tid"));
+    let rt1 = r1.json["refresh_token"].as_str().unwrap().to_string();
+    let at1 = r1.json["access_token"].as_str().unwrap().to_string();
+    assert_ne!(rt1, initial, "every refresh returns a new refresh token");
+    assert_eq!(get_with_token(&q, &at1).await.status, 200);
+
+    // The previous token still works during the grace period (and rotates again).
+    let r2 = refresh(&q, initial).await;
+    assert_eq!(r2.status, 200);
+    let rt2 = r2.json["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(rt2, rt1);
+    assert_eq!(
+        q.emu
+            .shared()
+            .quickbooks
+            .lock()
+            .unwrap()
+            .current_refresh_token(),
+        rt2
+    );
+
+    q.emu
+        .shared()
+        .clock
+        .sleep(std::time::Duration::from_secs(2100))
+        .await;
+    let late = refresh(&q, initial).await;
+    assert_eq!(
+        (late.status, late.text.as_str()),
+        (
+            400,
+            r#"{"error_description":"Token invalid","error":"invalid_grant"}"#
+        )
+    );
+    assert_eq!(
+        refresh(&q, &rt1).await.status,
+        400,
+        "superseded and past grace"
+    );
+    let expired = get_with_token(&q, &at1).await;
+    assert_eq!(expired.status, 401);
+    assert!(
+        expired.json["fault"]["error"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Token expired: ")
+    );
+    assert!(
+        !expired.text.contains(&at1),
+        "tokens never appear in responses"
+    );
+    assert_eq!(
+        q.get(&format!("/companyinfo/{}", q.realm)).await.status,
+        200,
+        "the static token never expires"
+    );
+    let r3 = refresh(&q, &rt2).await;
+    assert_eq!(r3.status, 200, "the newest refresh token is still good");
+
+    assert_eq!(
+        refresh(&q, "never-issued").await.json["error"],
+        "invalid_grant"
+    );
+    let bad = token_request(
+        &q,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt2)],
+        Some(("x", "y")),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let none = token_request(
+        &q,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt2)],
+        None,
+    )
+    .await;
+    assert_eq!(none.status, 401);
+    let post_creds = token_request(
+        &q,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", r3.json["refresh_token"].as_str().unwrap()),
+            ("client_id", hsqb::emulator::DEFAULT_QBO_CLIENT_ID),
+            ("client_secret", hsqb::emulator::DEFAULT_QBO_CLIENT_SECRET),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(post_creds.status, 200, "client_secret_post is accepted too");
+    let grant = token_request(&q, &[("grant_type", "password")], CREDS).await;
+    assert_eq!(
+        (grant.status, grant.json["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+}
+
+#[tokio::test]
+async fn gateway_faults_for_authentication_and_unknown_realms() {
+    let q = Qbo::default().await;
+    let r = get_with_token(&q, "not-a-token").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.headers["www-authenticate"],
+        "Bearer realm=\"Intuit\", error=\"invalid_token\""
+    );
+    let keys: Vec<&str> = r
+        .json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "warnings",
+            "intuitObject",
+            "fault",
+            "report",
+            "queryResponse",
+            "batchItemResponse",
+            "attachableResponse",
+            "syncErrorResponse",
+            "requestId",
+            "time",
+            "status",
+            "cdcresponse"
+        ]
+    );
+    let e = &r.json["fault"]["error"][0];
+    assert_eq!(
+        e["message"],
+        "message=AuthenticationFailed; errorCode=003200; statusCode=401"
+    );
+    assert_eq!(
+        (e["code"].as_str(), e["element"].clone()),
+        (Some("3200"), Value::Null)
+    );
+    assert_eq!(r.json["fault"]["type"], "AUTHENTICATION");
+    assert!(r.json["time"].is_i64(), "gateway time is epoch millis");
+    assert!(r.headers.contains_key("intuit_tid"));
+
+    let r = q
+        .client
+        .get(q.url("/preferences"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "no Authorization header");
+
+    let other = format!("{}/v3/company/123/preferences", q.base);
+    let r = q.get_url(&other).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json["fault"]["error"][0]["code"], "3100");
+    assert_eq!(r.json["fault"]["type"], "SERVICE");
+
+    // JSON only with Accept: application/json.
+    let r = q
+        .client
+        .get(q.url("/preferences"))
+        .bearer_auth(&q.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 406);
+    assert!(r.headers().contains_key("intuit_tid"));
+    // minorversion is accepted with any value.
+    assert_eq!(q.get("/preferences?minorversion=4").await.status, 200);
+    assert_eq!(q.get("/preferences?minorversion=75").await.status, 200);
+}
+
+#[tokio::test]
+async fn every_response_carries_a_distinct_intuit_tid() {
+    let q = Qbo::default().await;
+    let mut tids = std::collections::HashSet::new();
+    let responses = vec![
+        q.get("/preferences").await,
+        q.query("SELECT * FROM Nope").await,
+        get_with_token(&q, "bad").await,
+        q.get("/customer/99").await,
+        q.get("/customer/1/5").await,
+        refresh(&q, "bad").await,
+    ];
+    for r in responses {
+        let tid = r.headers["intuit_tid"].to_str().unwrap().to_string();
+        let parts: Vec<&str> = tid.split('-').collect();
+        assert_eq!(
+            (parts.len(), parts[0], parts[1].len(), parts[2].len()),
+            (3, "1", 8, 24),
+            "{tid}"
+        );
+        assert!(tids.insert(tid));
+    }
+}
+
+// ---------------------------------------------------------------- rate limits
+
+#[tokio::test]
+async fn rate_limits_per_minute_and_per_batch_answer_429_xml() {
+    let mut cfg = config();
+    cfg.realms = vec!["1111".into(), "2222".into()];
+    cfg.time_scale = 100.0; // a minute lasts 600 ms
+    cfg.limits.qbo_per_minute = Some(3);
+    cfg.limits.qbo_batch_per_minute = Some(1);
+    let q = Qbo::start(cfg).await;
+    for _ in 0..3 {
+        assert_eq!(q.get("/preferences").await.status, 200);
+    }
+    let r = q.get("/preferences").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.headers["content-type"], "application/xml");
+    assert!(
+        r.text.contains(r#"<Fault type="SERVICE">"#) && r.text.contains(r#"<Error code="3001">"#),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains(
+            "<Message>message=ThrottleExceeded; errorCode=003001; statusCode=429</Message>"
+        )
+    );
+    assert!(
+        r.text
+            .contains("<Detail>The request limit was reached.  Try again later</Detail>")
+    );
+    let stats = q.emu.shared().stats.snapshot();
+    let ep = &stats["quickbooks"]["GET /v3/company/{realm}/preferences"];
+    assert_eq!((ep.count, ep.throttled, ep.statuses[&429]), (4, 1, 1));
+
+    // Another company has its own budget; batches have their own, smaller one.
+    let other = format!("{}/v3/company/2222", q.base);
+    let batch = json!({"BatchItemRequest": [{"bId": "1", "Query": "select * from Term"}]});
+    assert_eq!(
+        q.post_url(&format!("{other}/batch"), &batch).await.status,
+        200
+    );
+    assert_eq!(
+        q.post_url(&format!("{other}/batch"), &batch).await.status,
+        429
+    );
+    assert_eq!(q.get_url(&format!("{other}/preferences")).await.status, 200);
+
+    // The window slides: a (scaled) minute later the first company is served again.
+    q.emu
+        .shared()
+        .clock
+        .sleep(std::time::Duration::from_secs(61))
+        .await;
+    assert_eq!(q.get("/preferences").await.status, 200);
+}
+
+async fn set_faults(q: &Qbo, rules: Value) {
+    let r = q
+        .client
+        .post(format!("{}/_emulator/faults", q.base))
+        .json(&json!({"rules": rules}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+}
+
+#[tokio::test]
+async fn concurrency_limit_throttles_requests_in_flight() {
+    let mut cfg = config();
+    cfg.limits.qbo_concurrency = Some(1);
+    let q = Qbo::start(cfg).await;
+    set_faults(&q, json!([{"api": "quickbooks", "endpoint": "/preferences", "kind": "slow", "nth": [1], "delay_ms": 600}])).await;
+    let slow_url = q.url("/preferences");
+    let client = q.client.clone();
+    let token = q.token.clone();
+    let slow = tokio::spawn(async move {
+        client
+            .get(slow_url)
+            .bearer_auth(token)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let r = q.query("SELECT * FROM Term").await;
+    assert_eq!(r.status, 429, "a second request while one is in flight");
+    assert_eq!(slow.await.unwrap(), 200);
+    assert_eq!(
+        q.query("SELECT * FROM Term").await.status,
+        200,
+        "the slot is released"
+    );
+}
+
+// ---------------------------------------------------------------- fault injection
+
+#[tokio::test]
+async fn injected_faults_render_like_qbo_and_are_counted() {
+    let q = Qbo::default().await;
+    // A rule counts only the calls that reach it (earlier rules that fire stop
+    // the evaluation), so each of these fires on the next query in turn.
+    set_faults(&q, json!([
+        {"api": "quickbooks", "endpoint": "GET /v3/company/{realm}/query", "kind": "500", "nth": [1]},
+        {"api": "quickbooks", "endpoint": "GET /v3/company/{realm}/query", "kind": "502", "nth": [1]},
+        {"api": "quickbooks", "endpoint": "GET /v3/company/{realm}/query", "kind": "503", "nth": [1]},
+        {"api": "quickbooks", "endpoint": "GET /v3/company/{realm}/query", "kind": "429", "nth": [1]},
+        {"api": "quickbooks", "endpoint": "GET /v3/company/{realm}/query", "kind": "timeout", "nth": [1], "delay_ms": 50},
+        {"api": "quickbooks", "endpoint": "POST /v3/company/{realm}/{entity}", "kind": "stale_sync_token", "nth": [1]}
+    ]))
+    .await;
+    let r = q.query("SELECT * FROM Term").await;
+    assert_eq!(
+        (r.status, r.code(), r.json["Fault"]["type"].as_str()),
+        (500, Some("10000"), Some("SystemFault"))
+    );
+    assert_eq!(q.query("SELECT * FROM Term").await.status, 502);
+    assert_eq!(q.query("SELECT * FROM Term").await.status, 503);
+    let t = q.query("SELECT * FROM Term").await;
+    assert_eq!(t.status, 429);
+    assert!(t.text.contains("ThrottleExceeded"));
+    assert_eq!(q.query("SELECT * FROM Term").await.status, 504);
+    assert_eq!(q.query("SELECT * FROM Term").await.status, 200);
+
+    let r = q.post("/customer", &json!({"DisplayName": "Stale"})).await;
+    assert_eq!(r.code(), Some("5010"));
+    assert!(
+        names(&q.query("SELECT * FROM Customer").await, "Customer").is_empty(),
+        "nothing written"
+    );
+    assert_eq!(
+        q.post("/customer", &json!({"DisplayName": "Stale"}))
+            .await
+            .status,
+        200
+    );
+
+    let stats = q.emu.shared().stats.snapshot();
+    let ep = &stats["quickbooks"]["GET /v3/company/{realm}/query"];
+    assert_eq!((ep.count, ep.faulted, ep.throttled), (7, 5, 0));
+    assert_eq!(ep.statuses[&200], 2);
+    let post = &stats["quickbooks"]["POST /v3/company/{realm}/{entity}"];
+    assert_eq!((post.count, post.faulted), (2, 1));
+}
+
+#[tokio::test]
+async fn dropped_connections_with_and_without_the_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config();
+    cfg.data_dir = Some(dir.path().to_path_buf());
+    let q = Qbo::start(cfg).await;
+    set_faults(
+        &q,
+        json!([
+            {"api": "quickbooks", "endpoint": "/customer", "kind": "drop", "nth": [1]},
+            {"api": "quickbooks", "endpoint": "/customer", "kind": "drop_after_write", "nth": [1]}
+        ]),
+    )
+    .await;
+    let send = |name: &'static str| {
+        let req = q
+            .client
+            .post(q.url("/customer"))
+            .bearer_auth(&q.token)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .body(json!({"DisplayName": name}).to_string());
+        async move {
+            match req.send().await {
+                Ok(r) => r.bytes().await.map(|_| ()),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    assert!(
+        send("Dropped").await.is_err(),
+        "the client sees a broken connection"
+    );
+    assert!(
+        send("Written").await.is_err(),
+        "the client sees a broken connection"
+    );
+    let got = names(&q.query("SELECT * FROM Customer").await, "Customer");
+    assert_eq!(
+        got,
+        ["Written"],
+        "drop does no work; drop_after_write does the write"
+    );
+    let saved = std::fs::read_to_string(dir.path().join("quickbooks.json")).unwrap();
+    assert!(
+        saved.contains("Written") && !saved.contains("Dropped"),
+        "the write was persisted before the break"
+    );
+}
+
+// ---------------------------------------------------------------- persistence, realms, seeds
+
+#[tokio::test]
+async fn state_and_tokens_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config();
+    cfg.data_dir = Some(dir.path().to_path_buf());
+    let (first_id, replay, rt) = {
+        let q = Qbo::start(cfg.clone()).await;
+        let c = customer(&q, "Persisted").await;
+        let replay = q
+            .post_url(
+                &q.url("/customer?requestid=keep"),
+                &json!({"DisplayName": "Replayed"}),
+            )
+            .await;
+        let rt = refresh(&q, hsqb::emulator::DEFAULT_QBO_REFRESH_TOKEN)
+            .await
+            .json["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (
+            c["Id"].as_str().unwrap().parse::<u64>().unwrap(),
+            replay.text,
+            rt,
+        )
+    };
+    let q = Qbo::start(cfg).await;
+    assert_eq!(
+        names(&q.query("SELECT * FROM Customer").await, "Customer"),
+        ["Persisted", "Replayed"]
+    );
+    let again = q
+        .post_url(
+            &q.url("/customer?requestid=keep"),
+            &json!({"DisplayName": "Replayed"}),
+        )
+        .await;
+    assert_eq!(again.text, replay, "requestid cache persisted");
+    let next = customer(&q, "After restart").await;
+    assert_eq!(
+        next["Id"].as_str().unwrap().parse::<u64>().unwrap(),
+        first_id + 2,
+        "Ids continue"
+    );
+    assert_eq!(
+        refresh(&q, &rt).await.status,
+        200,
+        "the current refresh token persisted"
+    );
+    assert_eq!(
+        refresh(&q, hsqb::emulator::DEFAULT_QBO_REFRESH_TOKEN)
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn realms_are_isolated_companies() {
+    let mut cfg = config();
+    cfg.realms = vec!["1111".into(), "2222".into()];
+    let q = Qbo::start(cfg).await;
+    let b = format!("{}/v3/company/2222", q.base);
+    let a1 = customer(&q, "Same Name").await;
+    let r = q
+        .post_url(
+            &format!("{b}/customer"),
+            &json!({"DisplayName": "Same Name"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "names are unique per company only");
+    assert_eq!(
+        r.json["Customer"]["Id"], a1["Id"],
+        "each company numbers its own entities"
+    );
+    customer(&q, "Only In A").await;
+    let rb = q
+        .get_url(&format!("{b}/query?query=SELECT%20*%20FROM%20Customer"))
+        .await;
+    assert_eq!(names(&rb, "Customer"), ["Same Name"]);
+    let ca = q.get("/companyinfo/1111").await.json["CompanyInfo"]["CompanyName"].clone();
+    let cb = q.get_url(&format!("{b}/companyinfo/2222")).await.json["CompanyInfo"]["CompanyName"]
+        .clone();
+    assert_ne!(ca, cb);
+    assert_eq!(
+        q.get("/companyinfo/1111").await.json["CompanyInfo"]["Country"],
+        "US"
+    );
+}
+
+#[tokio::test]
+async fn seed_fixtures_load_verbatim_or_through_validation() {
+    let seed = tempfile::tempdir().unwrap();
+    let base = seed.path().join("quickbooks");
+    std::fs::create_dir_all(base.join("2222")).unwrap();
+    std::fs::write(
+        base.join("settings.json"),
+        r#"{"utc_offset": "+01:00", "next_doc_number": 5001}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("customers.json"),
+        r#"[{"Taxable":false,"Job":false,"BillWithParent":false,"Balance":85.00,"BalanceWithJobs":85.00,
+             "CurrencyRef":{"value":"USD","name":"United States Dollar"},"PreferredDeliveryMethod":"Print",
+             "Id":"100","SyncToken":"3","MetaData":{"CreateTime":"2015-10-01T16:49:28-07:00","LastUpdatedTime":"2015-10-08T12:56:01-07:00"},
+             "FullyQualifiedName":"Raw Row","DisplayName":"Raw Row","PrintOnCheckName":"Raw Row","Active":true},
+            {"DisplayName": "Validated"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("invoices.json"),
+        r#"[{"CustomerRef":{"value":"101"},"Line":[{"Amount":20,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{"ItemRef":{"value":"1"}}}]}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("2222").join("company_info.json"),
+        r#"{"Country": "CA", "CompanyName": "Maple Ltd"}"#,
+    )
+    .unwrap();
+    let mut cfg = config();
+    cfg.realms = vec!["1111".into(), "2222".into()];
+    cfg.seed_dir = Some(seed.path().to_path_buf());
+    let q = Qbo::start(cfg.clone()).await;
+    let raw = q.get("/customer/100").await;
+    assert_eq!(raw.json["Customer"]["SyncToken"], "3");
+    assert!(raw.text.contains(r#""Balance":85.00"#));
+    let v = q
+        .query("SELECT * FROM Customer WHERE DisplayName = 'Validated'")
+        .await;
+    let v = &v.json["QueryResponse"]["Customer"][0];
+    assert_eq!(
+        (v["Id"].as_str(), v["Balance"].to_string()),
+        (Some("101"), "20.00".to_string())
+    );
+    assert_eq!(v["MetaData"]["CreateTime"], "2026-03-02T18:00:00+01:00");
+    let inv = q.query("SELECT * FROM Invoice").await;
+    assert_eq!(inv.json["QueryResponse"]["Invoice"][0]["DocNumber"], "5001");
+    let other = q
+        .get_url(&format!("{}/v3/company/2222/companyinfo/2222", q.base))
+        .await;
+    assert_eq!(
+        (
+            other.json["CompanyInfo"]["Country"].as_str(),
+            other.json["CompanyInfo"]["CompanyName"].as_str()
+        ),
+        (Some("CA"), Some("Maple Ltd"))
+    );
+
+    std::fs::write(
+        base.join("vendors.json"),
+        r#"[{"DisplayName": "Bad", "Colour": "red"}]"#,
+    )
+    .unwrap();
+    let err = hsqb::emulator::Emulator::new(cfg)
+        .err()
+        .expect("a bad seed file is an error");
+    assert!(err.to_string().contains("vendors.json"), "{err}");
+}
+
+// ---------------------------------------------------------------- in-process API and scale
+
+#[test]
+fn in_process_api_for_generators() {
+    let emu = hsqb::emulator::Emulator::new(config()).unwrap();
+    let realm = hsqb::emulator::DEFAULT_REALM;
+    let shared = emu.shared();
+    let mut st = shared.quickbooks.lock().unwrap();
+    let now = t0();
+    let id = st
+        .insert(realm, "Customer", json!({"DisplayName": "Gen"}), now)
+        .unwrap();
+    assert_eq!(
+        st.get(realm, "customer", &id).unwrap()["DisplayName"],
+        "Gen"
+    );
+    assert_eq!(
+        st.insert(realm, "Customer", json!({"DisplayName": "gen"}), now)
+            .unwrap_err()
+            .code(),
+        "6240"
+    );
+    let updated = st
+        .save(
+            realm,
+            "Customer",
+            json!({"Id": id, "SyncToken": "0", "sparse": true, "Notes": "n"}),
+            now,
+        )
+        .unwrap();
+    assert_eq!(updated["SyncToken"], "1");
+    assert_eq!(st.count(realm, "Customer"), 1);
+    assert_eq!(st.count(realm, "Term"), 4);
+    let q = st.query(realm, "SELECT COUNT(*) FROM Customer").unwrap();
+    assert_eq!(q["totalCount"], json!(1));
+    st.set_preferences(
+        realm,
+        json!({"SalesFormsPrefs": {"CustomTxnNumbers": true}}),
+        now,
+    )
+    .unwrap();
+    let line = json!([{"Amount": 1, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]);
+    let inv = st
+        .insert(
+            realm,
+            "Invoice",
+            json!({"CustomerRef": {"value": id}, "Line": line}),
+            now,
+        )
+        .unwrap();
+    assert!(
+        st.get(realm, "Invoice", &inv)
+            .unwrap()
+            .get("DocNumber")
+            .is_none()
+    );
+    // A non-US company needs a tax code on every line.
+    st.set_company_info(realm, json!({"Country": "CA"}), now)
+        .unwrap();
+    let e = st
+        .insert(
+            realm,
+            "Invoice",
+            json!({"CustomerRef": {"value": id}, "Line": line}),
+            now,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "6000");
+    let with_tax = json!([{"Amount": 1, "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "TaxCodeRef": {"value": "2"}}}]);
+    st.insert(
+        realm,
+        "Invoice",
+        json!({"CustomerRef": {"value": id}, "Line": with_tax}),
+        now,
+    )
+    .unwrap();
+    // Multicurrency: foreign customers become possible.
+    st.set_preferences(
+        realm,
+        json!({"CurrencyPrefs": {"MultiCurrencyEnabled": true}}),
+        now,
+    )
+    .unwrap();
+    let eur = st
+        .insert(
+            realm,
+            "Customer",
+            json!({"DisplayName": "Euro", "CurrencyRef": {"value": "EUR"}}),
+            now,
+        )
+        .unwrap();
+    assert_eq!(
+        st.get(realm, "Customer", &eur).unwrap()["CurrencyRef"]["name"],
+        "Euro"
+    );
+    // Verbatim rows and clearing a list.
+    let raw = st
+        .insert_raw(
+            realm,
+            "Vendor",
+            json!({"DisplayName": "Raw Vendor", "Active": false}),
+            now,
+        )
+        .unwrap();
+    assert_eq!(st.get(realm, "Vendor", &raw).unwrap()["SyncToken"], "0");
+    st.clear(realm, "Vendor").unwrap();
+    assert_eq!(st.count(realm, "Vendor"), 0);
+    assert!(st.insert(realm, "Nope", json!({}), now).is_err());
+    assert!(
+        st.insert("0000", "Customer", json!({"DisplayName": "x"}), now)
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn paging_through_twenty_thousand_customers() {
+    let q = Qbo::default().await;
+    {
+        let shared = q.emu.shared();
+        let mut st = shared.quickbooks.lock().unwrap();
+        for i in 0..20_000 {
+            st.insert(
+                &q.realm,
+                "Customer",
+                json!({"DisplayName": format!("Scale {i:05}")}),
+                t0(),
+            )
+            .unwrap();
+        }
+    }
+    let count = q.query("SELECT COUNT(*) FROM Customer").await;
+    assert_eq!(count.json["QueryResponse"]["totalCount"], json!(20_000));
+    let mut seen = std::collections::HashSet::new();
+    let mut start = 1;
+    loop {
+        let r = q.query(&format!("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION {start} MAXRESULTS 1000")).await;
+        let page = ids(&r, "Customer");
+        if page.is_empty() {
+            break;
+        }
+        for id in page {
+            assert!(seen.insert(id));
+        }
+        start += 1000;
+    }
+    assert_eq!(seen.len(), 20_000);
+    let r = q
+        .query("SELECT * FROM Customer WHERE DisplayName = 'Scale 12345'")
+        .await;
+    assert_eq!(names(&r, "Customer"), ["Scale 12345"]);
+}

@@ -86,7 +86,7 @@ pub(crate) fn run(
             }
         }
     }
-    found.sort_by(|a, b| (a.0, a.2, a.1).cmp(&(b.0, b.2, b.1)));
+    found.sort_by_key(|a| (a.0, a.2, a.1));
     found.truncate(CDC_CAP);
     let mut per_kind: Vec<Vec<Value>> = vec![Vec::new(); kinds.len()];
     for (_, pos, _, v) in found {

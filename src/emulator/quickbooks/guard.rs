@@ -10,14 +10,17 @@ use super::value::ts_ms;
 use crate::emulator::faults::FaultKind;
 use crate::emulator::stats::Outcome;
 use crate::emulator::{EmulatorConfig, RateWindow, Shared};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use http_body::Frame;
 use sha2::{Digest, Sha256};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Request extension telling a write handler to answer 5010 (injected fault).
@@ -129,10 +132,12 @@ impl QboState {
         is_batch: bool,
         elapsed: Duration,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, Refusal> {
-        let served = |response| Refusal {
-            response,
-            outcome: Outcome::Served,
+    ) -> Result<Option<String>, Box<Refusal>> {
+        let served = |response| {
+            Box::new(Refusal {
+                response,
+                outcome: Outcome::Served,
+            })
         };
         let token = auth.and_then(|h| {
             h.strip_prefix("Bearer ")
@@ -175,9 +180,11 @@ impl QboState {
             .limits
             .entry(realm.to_string())
             .or_insert_with(|| RealmLimits::new(config));
-        let refuse = || Refusal {
-            response: throttled(now, off),
-            outcome: Outcome::Throttled,
+        let refuse = || {
+            Box::new(Refusal {
+                response: throttled(now, off),
+                outcome: Outcome::Throttled,
+            })
         };
         if config
             .limits
@@ -235,19 +242,48 @@ fn html(status: u16, title: &str) -> Response {
     )
 }
 
-/// A response that declares its full length but sends only part of the body,
-/// so the connection breaks mid-response.
+/// A body that yields `data` (if any) and then fails: hyper aborts the
+/// connection, so the client sees a response cut short.
+struct Broken {
+    data: Option<Bytes>,
+}
+
+impl http_body::Body for Broken {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.data.take() {
+            Some(d) if !d.is_empty() => Poll::Ready(Some(Ok(Frame::data(d)))),
+            _ => Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "injected connection drop",
+            )))),
+        }
+    }
+}
+
+/// A response that declares its full length but sends at most half the body
+/// before the connection breaks.
+fn broken(parts: axum::http::response::Parts, full: Bytes) -> Response {
+    let declared = full.len() + 1;
+    let cut = full.slice(0..full.len() / 2);
+    let mut r = Response::from_parts(parts, Body::new(Broken { data: Some(cut) }));
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
+    r
+}
+
+/// Break a finished response mid-body (the work is done and persisted).
 async fn break_body(resp: Response) -> Response {
     let (parts, body) = resp.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let declared = bytes.len() + 1;
-    let cut = bytes.slice(0..bytes.len() / 2);
-    let mut r = Response::from_parts(parts, Body::from(cut));
-    r.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
-    r
+    broken(parts, bytes)
 }
 
 /// The middleware.
@@ -362,10 +398,9 @@ pub(crate) async fn guard(
             (html(504, "Gateway Time-out"), Outcome::Faulted)
         }
         FaultKind::Drop => {
-            let mut r = respond(200, "application/json;charset=utf-8", Body::empty());
-            r.headers_mut()
-                .insert(header::CONTENT_LENGTH, HeaderValue::from(64u32));
-            (r, Outcome::Faulted)
+            let (parts, _) =
+                respond(200, "application/json;charset=utf-8", Body::empty()).into_parts();
+            (broken(parts, Bytes::new()), Outcome::Faulted)
         }
         FaultKind::DropAfterWrite => {
             let r = next.run(req).await;

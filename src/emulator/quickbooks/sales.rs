@@ -534,10 +534,11 @@ pub(crate) fn prepare(
                 o.insert(k.into(), v);
             }
         }
-        if kind == Kind::SalesReceipt && o.get("DepositToAccountRef").is_none_or(Value::is_null) {
-            if let Some(acct) = undeposited_funds(ctx) {
-                o.insert("DepositToAccountRef".into(), acct);
-            }
+        if kind == Kind::SalesReceipt
+            && o.get("DepositToAccountRef").is_none_or(Value::is_null)
+            && let Some(acct) = undeposited_funds(ctx)
+        {
+            o.insert("DepositToAccountRef".into(), acct);
         }
     }
     if let Some(v) = o
