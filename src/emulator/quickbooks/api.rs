@@ -12,7 +12,8 @@ use super::people::base_name;
 use super::query;
 use super::select::{self, Hidden};
 use super::settings;
-use super::store::{Realm, Row};
+use super::store::Realm;
+use super::table::Row;
 use super::value::{Obj, get_str, parse_instant, ts};
 use super::write::{self, Ctx, Operation, check_known, finish, parse_id};
 use chrono::{DateTime, Utc};
@@ -179,7 +180,7 @@ impl QboState {
             Kind::CompanyInfo => Some(Value::Object(r.company_info.obj.clone())),
             _ => r
                 .get(kind, id.parse().ok()?)
-                .map(|row| Value::Object(row.obj.clone())),
+                .map(|row| Value::Object(row.obj)),
         }
     }
 
@@ -196,7 +197,12 @@ impl QboState {
     /// Run a query statement; returns the `QueryResponse` object.
     pub fn query(&self, realm: &str, statement: &str) -> Result<Value, QboError> {
         let q = query::parse(statement)?;
-        Ok(select::run(self.realm_ref(realm)?, &q, &Hidden::new()))
+        Ok(select::run(
+            self.realm_ref(realm)?,
+            &q,
+            &Hidden::new(),
+            None,
+        ))
     }
 
     /// Merge `patch` into Preferences without the API's immutability rules

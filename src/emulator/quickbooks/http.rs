@@ -143,10 +143,27 @@ pub(crate) async fn query_post(
 }
 
 fn run_query(s: &Shared, realm: &str, statement: &str) -> Response {
-    read(s, realm, |r, _| {
-        let q = query::parse(statement)?;
-        Ok(json!({"QueryResponse": select::run(r, &q, &Hidden::new())}))
-    })
+    let now = s.clock.now();
+    let (status, text) = {
+        // Mutable only for the paging cache.
+        let mut st = s.quickbooks.lock().unwrap_or_else(|e| e.into_inner());
+        let super::QboState {
+            realms, runtime, ..
+        } = &mut *st;
+        match realms.get(realm) {
+            Some(r) => {
+                let result = query::parse(statement).map(|q| {
+                    json!({"QueryResponse": select::run(r, &q, &Hidden::new(), Some(&mut runtime.pages))})
+                });
+                render(result, &ts_ms(now, r.utc_offset))
+            }
+            None => {
+                let e = QboError::unsupported(&format!("/v3/company/{realm}"));
+                (e.status, e.body(&ts_ms(now, 0)).to_string())
+            }
+        }
+    };
+    json_response(status, text)
 }
 
 /// `GET /v3/company/{realm}/cdc`.
@@ -221,6 +238,14 @@ pub(crate) async fn entity_get(
         let kind = Kind::from_resource(&entity)
             .filter(|k| !k.is_singleton())
             .ok_or_else(|| QboError::unsupported(uri.path()))?;
+        if kind == Kind::TaxCode
+            && let Some(p) = r
+                .pseudo_tax_codes
+                .iter()
+                .find(|p| p.obj.get("Id") == Some(&json!(id)))
+        {
+            return Ok(entity_envelope(kind, Value::Object(p.obj.clone())));
+        }
         let n = parse_id(&Value::String(id.clone()))?;
         let row = r.get(kind, n).ok_or_else(QboError::not_found)?;
         Ok(entity_envelope(kind, Value::Object(row.obj.clone())))

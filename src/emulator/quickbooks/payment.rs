@@ -6,7 +6,7 @@
 use super::fault::QboError;
 use super::kind::Kind;
 use super::sales::{adjust_customer_balance, undeposited_funds};
-use super::store::Row;
+use super::table::Row;
 use super::value::{
     Obj, dec_of, get_str, money, parse_date, ref_value, reference, round_money, today,
 };
@@ -260,7 +260,7 @@ pub(crate) fn effects(ctx: &mut Ctx, old: Option<&Row>, new: Option<&Row>) -> Re
     for inv_id in ids {
         let was = before.get(&inv_id).copied().unwrap_or_default();
         let now = after.get(&inv_id).copied().unwrap_or_default();
-        let Some(mut inv) = ctx.realm.get(Kind::Invoice, inv_id).cloned() else {
+        let Some(mut inv) = ctx.realm.get(Kind::Invoice, inv_id) else {
             continue;
         };
         let links = inv

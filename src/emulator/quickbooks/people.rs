@@ -4,7 +4,7 @@
 
 use super::fault::QboError;
 use super::kind::Kind;
-use super::store::Row;
+use super::table::Row;
 use super::value::{Obj, dec_of, get_bool, get_str, money, plain, ref_value, reference};
 use super::write::{
     Ctx, Prepared, check_bool, check_email, check_len, check_name_chars, check_string,

@@ -6,7 +6,7 @@
 use super::fault::QboError;
 use super::kind::Kind;
 use super::people::check_address;
-use super::store::Row;
+use super::table::Row;
 use super::value::{
     Obj, dec_of, get_bool, get_str, money, parse_date, plain, ref_value, reference, round_money,
     today,
@@ -381,7 +381,7 @@ pub(crate) fn prepare(
         Some(d) => {
             let mine =
                 usize::from(cur.and_then(|c| get_str(&c.obj, "DocNumber")) == Some(d.as_str()));
-            if custom && (ctx.realm.doc_number_count(kind, &d) as usize) > mine {
+            if custom && ctx.realm.doc_number_count(kind, &d) > mine {
                 return Err(QboError::duplicate_doc_number(&d));
             }
             if let Ok(n) = d.parse::<u64>()
@@ -564,7 +564,9 @@ pub(crate) fn undeposited_funds(ctx: &Ctx) -> Option<Value> {
     ctx.realm
         .table(Kind::Account)
         .iter_by_id(false)
-        .find(|a| a.active() && get_str(&a.obj, "AccountSubType") == Some("UndepositedFunds"))
+        .filter(|a| a.active())
+        .map(super::table::Stored::row)
+        .find(|a| get_str(&a.obj, "AccountSubType") == Some("UndepositedFunds"))
         .map(|a| reference(&a.id().to_string(), get_str(&a.obj, "Name")))
 }
 
@@ -636,7 +638,7 @@ pub(crate) fn adjust_customer_balance(ctx: &mut Ctx, customer: u64, delta: Decim
     let mut first = true;
     let mut depth = 0;
     while let Some(cid) = id {
-        let Some(mut row) = ctx.realm.get(Kind::Customer, cid).cloned() else {
+        let Some(mut row) = ctx.realm.get(Kind::Customer, cid) else {
             break;
         };
         let keys: &[&str] = if first {
