@@ -2279,3 +2279,58 @@ async fn paging_through_twenty_thousand_customers() {
         .await;
     assert_eq!(names(&r, "Customer"), ["Scale 12345"]);
 }
+
+#[tokio::test]
+async fn tax_codes_list_the_us_pseudo_codes_first() {
+    let q = Qbo::default().await;
+    let r = q.query("SELECT * FROM TaxCode").await;
+    let list = r.json["QueryResponse"]["TaxCode"].as_array().unwrap();
+    let got: Vec<&str> = list.iter().map(|t| t["Id"].as_str().unwrap()).collect();
+    assert_eq!(got, ["TAX", "NON", "2", "3"]);
+    assert_eq!(
+        list[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        [
+            "Name",
+            "Description",
+            "Taxable",
+            "TaxGroup",
+            "Id",
+            "MetaData"
+        ]
+    );
+    let t = q.get("/taxcode/NON").await;
+    assert_eq!(t.json["TaxCode"]["Taxable"], json!(false));
+    assert_eq!(
+        q.get("/taxcode/2").await.json["TaxCode"]["Name"],
+        "California"
+    );
+    let r = q.query("SELECT * FROM TaxCode WHERE Name = 'TAX'").await;
+    assert_eq!(r.json["QueryResponse"]["maxResults"], json!(1));
+    assert_eq!(
+        q.query("SELECT COUNT(*) FROM TaxCode").await.json["QueryResponse"]["totalCount"],
+        json!(4)
+    );
+    // Tax codes are read-only here (created through the tax service in QBO).
+    assert_eq!(
+        q.post("/taxcode", &json!({"Name": "New"})).await.code(),
+        Some("500")
+    );
+    // A non-US company has no pseudo codes.
+    q.emu
+        .shared()
+        .quickbooks
+        .lock()
+        .unwrap()
+        .set_company_info(&q.realm, json!({"Country": "GB"}), t0())
+        .unwrap();
+    let r = q.query("SELECT * FROM TaxCode").await;
+    assert_eq!(
+        r.json["QueryResponse"]["TaxCode"].as_array().unwrap().len(),
+        2
+    );
+}

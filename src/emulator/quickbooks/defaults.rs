@@ -42,6 +42,16 @@ fn preferences(now: &str) -> Row {
             "UsingPriceLevels": false,
             "DefaultCustomerMessage": "Thank you for your business and have a great day!"
         },
+        "EmailMessagesPrefs": {
+            "InvoiceMessage": {"Subject": "Invoice from the emulated company",
+                "Message": "Here's your invoice! We appreciate your prompt payment."},
+            "EstimateMessage": {"Subject": "Estimate from the emulated company",
+                "Message": "Please review the estimate below."},
+            "SalesReceiptMessage": {"Subject": "Sales Receipt from the emulated company",
+                "Message": "Your sales receipt is attached."},
+            "StatementMessage": {"Subject": "Statement from the emulated company",
+                "Message": "Your statement is attached."}
+        },
         "VendorAndPurchasesPrefs": {"TrackingByCustomer": false, "BillableExpenseTracking": false},
         "TimeTrackingPrefs": {
             "UseServices": false, "BillCustomers": false, "ShowBillRateToAll": false,

@@ -211,11 +211,11 @@ pub(crate) fn prepare(
         .filter(|v| !v.is_null())
         .cloned()
     {
+        // Payments carry the account Id only (ruckus payment captures).
         let a = ctx.lookup(Kind::Account, "DepositToAccountRef", Some(&v))?;
-        let name = get_str(&a.obj, "Name").unwrap_or("").to_string();
         o.insert(
             "DepositToAccountRef".into(),
-            reference(&a.id().to_string(), Some(&name)),
+            reference(&a.id().to_string(), None),
         );
     }
     Ok(Prepared {
