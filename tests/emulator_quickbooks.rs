@@ -1127,6 +1127,18 @@ async fn invoice_void_delete_and_send() {
     assert_eq!(v["Invoice"]["EmailStatus"], "EmailSent");
     assert_eq!(v["Invoice"]["BillEmail"]["Address"], "billing@example.com");
     assert_eq!(v["Invoice"]["SyncToken"], "1");
+    let stats = q.emu.shared().stats.snapshot();
+    for label in [
+        "POST /v3/company/{realm}/{entity}?operation=void",
+        "POST /v3/company/{realm}/{entity}?operation=delete",
+        "POST /v3/company/{realm}/{entity}/{id}/{*rest}",
+    ] {
+        assert!(
+            stats["quickbooks"].contains_key(label),
+            "{label}: {:?}",
+            stats["quickbooks"].keys()
+        );
+    }
     // Without any address it is refused.
     let c3 = invoice(&q, cid, "1", "10").await;
     let r = q
