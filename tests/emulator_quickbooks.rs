@@ -581,6 +581,17 @@ async fn invoice_validation_errors() {
             r.text
         );
     }
+    // Absurd numbers are refused, never overflow.
+    let huge: Value = serde_json::from_str(&format!(
+        r#"{{"CustomerRef":{{"value":"{cid}"}},"Line":[{{"Amount":1e20,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"1"}}}}}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(q.post("/invoice", &huge).await.code(), Some("2010"));
+    let product: Value = serde_json::from_str(&format!(
+        r#"{{"CustomerRef":{{"value":"{cid}"}},"Line":[{{"Amount":1,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"1"}},"UnitPrice":999999999999999,"Qty":999999999999999}}}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(q.post("/invoice", &product).await.code(), Some("6070"));
     // UnitPrice × Qty rounded to cents is accepted.
     let ok = q
         .post("/invoice", &json!({"CustomerRef": {"value": cid}, "Line": [{"Amount": 3.33, "DetailType": "SalesItemLineDetail",

@@ -127,7 +127,7 @@ impl From<RealmRepr> for Realm {
             pseudo_tax_codes: r.pseudo_tax_codes,
             names: HashMap::new(),
         };
-        for kind in Kind::TABLES {
+        for kind in Kind::ALL {
             realm.tables.insert(kind, Table::new(kind));
         }
         for (kind, table) in r.tables {
@@ -145,7 +145,8 @@ impl Realm {
     /// An empty company (no rows).
     pub fn empty(id: &str, utc_offset: i32, preferences: Row, company_info: Row) -> Self {
         let mut tables = BTreeMap::new();
-        for kind in Kind::TABLES {
+        // Singleton kinds get an (always empty) table too, so `table` never fails.
+        for kind in Kind::ALL {
             tables.insert(kind, Table::new(kind));
         }
         Realm {
