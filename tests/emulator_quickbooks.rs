@@ -1557,9 +1557,9 @@ async fn get_with_token(q: &Qbo, token: &str) -> Resp {
 
 #[tokio::test]
 async fn oauth_refresh_rotates_with_grace_and_access_tokens_expire() {
-    // 10 000× scaled time: the 2000 s grace and lifetime last 200 ms of real time.
+    // 2000× scaled time: the 2000 s grace and lifetime last one second of real time.
     let mut cfg = config();
-    cfg.time_scale = 10_000.0;
+    cfg.time_scale = 2_000.0;
     cfg.limits.qbo_refresh_grace = std::time::Duration::from_secs(2000);
     cfg.limits.qbo_access_token_ttl = std::time::Duration::from_secs(2000);
     let q = Qbo::start(cfg).await;
@@ -1798,7 +1798,7 @@ async fn every_response_carries_a_distinct_intuit_tid() {
 async fn rate_limits_per_minute_and_per_batch_answer_429_xml() {
     let mut cfg = config();
     cfg.realms = vec!["1111".into(), "2222".into()];
-    cfg.time_scale = 100.0; // a minute lasts 600 ms
+    cfg.time_scale = 60.0; // a minute lasts one second
     cfg.limits.qbo_per_minute = Some(3);
     cfg.limits.qbo_batch_per_minute = Some(1);
     let q = Qbo::start(cfg).await;
@@ -1981,6 +1981,51 @@ async fn dropped_connections_with_and_without_the_write() {
         got,
         ["Written"],
         "drop does no work; drop_after_write does the write"
+    );
+    // An injected stale-SyncToken answer is not remembered under its requestid.
+    set_faults(
+        &q,
+        json!([{"api": "quickbooks", "endpoint": "/customer", "kind": "stale_sync_token", "nth": [1]}]),
+    )
+    .await;
+    let stale_url = q.url("/customer?requestid=stale-1");
+    let first = q
+        .post_url(&stale_url, &json!({"DisplayName": "After Stale"}))
+        .await;
+    assert_eq!(first.code(), Some("5010"));
+    let second = q
+        .post_url(&stale_url, &json!({"DisplayName": "After Stale"}))
+        .await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    // The retry pattern: a dropped write retried with the same requestid replays
+    // the original response instead of writing twice.
+    set_faults(
+        &q,
+        json!([{"api": "quickbooks", "endpoint": "/customer", "kind": "drop_after_write", "nth": [1]}]),
+    )
+    .await;
+    let url = q.url("/customer?requestid=retry-1");
+    let lost = q
+        .client
+        .post(&url)
+        .bearer_auth(&q.token)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(json!({"DisplayName": "Retried"}).to_string())
+        .send()
+        .await;
+    assert!(matches!(lost, Err(_)) || lost.unwrap().bytes().await.is_err());
+    let retry = q.post_url(&url, &json!({"DisplayName": "Retried"})).await;
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.json["Customer"]["DisplayName"], "Retried");
+    assert_eq!(
+        q.emu
+            .shared()
+            .quickbooks
+            .lock()
+            .unwrap()
+            .count(&q.realm, "Customer"),
+        3
     );
     let saved = std::fs::read_to_string(dir.path().join("quickbooks.json")).unwrap();
     assert!(
@@ -2266,41 +2311,78 @@ fn in_process_api_for_generators() {
 }
 
 #[tokio::test]
-async fn paging_through_twenty_thousand_customers() {
+async fn paging_through_thousands_of_customers_in_several_orders() {
     let q = Qbo::default().await;
+    let n = 5_000;
     {
         let shared = q.emu.shared();
         let mut st = shared.quickbooks.lock().unwrap();
-        for i in 0..20_000 {
-            st.insert(
-                &q.realm,
-                "Customer",
-                json!({"DisplayName": format!("Scale {i:05}")}),
-                t0(),
-            )
-            .unwrap();
+        for i in 0..n {
+            // Creation order differs from name order, and every 10th is inactive.
+            let name = format!("Scale {:05}", (i * 7919) % n);
+            let id = st
+                .insert(
+                    &q.realm,
+                    "Customer",
+                    json!({"DisplayName": name}),
+                    t0() + Duration::seconds(i as i64),
+                )
+                .unwrap();
+            if i % 10 == 0 {
+                st.save(
+                    &q.realm,
+                    "Customer",
+                    json!({"Id": id, "SyncToken": "0", "sparse": true, "Active": false}),
+                    t0(),
+                )
+                .unwrap();
+            }
         }
     }
     let count = q.query("SELECT COUNT(*) FROM Customer").await;
-    assert_eq!(count.json["QueryResponse"]["totalCount"], json!(20_000));
-    let mut seen = std::collections::HashSet::new();
-    let mut start = 1;
-    loop {
-        let r = q.query(&format!("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION {start} MAXRESULTS 1000")).await;
-        let page = ids(&r, "Customer");
-        if page.is_empty() {
-            break;
+    assert_eq!(count.json["QueryResponse"]["totalCount"], json!(n - n / 10));
+    for (order, all) in [
+        ("", true),
+        (" ORDERBY DisplayName DESC", true),
+        (" ORDERBY MetaData.LastUpdatedTime", false),
+    ] {
+        let filter = if all {
+            " WHERE Active IN (true, false)"
+        } else {
+            ""
+        };
+        let mut seen = Vec::new();
+        let mut start = 1;
+        loop {
+            let r = q
+                .query(&format!(
+                    "SELECT * FROM Customer{filter}{order} STARTPOSITION {start} MAXRESULTS 1000"
+                ))
+                .await;
+            let page = names(&r, "Customer");
+            if page.is_empty() {
+                break;
+            }
+            seen.extend(page);
+            start += 1000;
         }
-        for id in page {
-            assert!(seen.insert(id));
+        let expected = if all { n } else { n - n / 10 };
+        assert_eq!(seen.len(), expected, "{order}");
+        let distinct: std::collections::HashSet<&String> = seen.iter().collect();
+        assert_eq!(distinct.len(), expected, "no row twice: {order}");
+        if order.contains("DESC") {
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.reverse();
+            assert_eq!(seen, sorted);
         }
-        start += 1000;
     }
-    assert_eq!(seen.len(), 20_000);
     let r = q
-        .query("SELECT * FROM Customer WHERE DisplayName = 'Scale 12345'")
+        .query(
+            "SELECT * FROM Customer WHERE DisplayName = 'scale 01234' AND Active IN (true, false)",
+        )
         .await;
-    assert_eq!(names(&r, "Customer"), ["Scale 12345"]);
+    assert_eq!(names(&r, "Customer").len(), 1);
 }
 
 #[tokio::test]

@@ -74,11 +74,14 @@ fn read(
     json_response(status, text)
 }
 
-/// Run a write on a company, with `requestid` replay and persistence.
+/// Run a write on a company, with `requestid` replay and persistence. An
+/// injected stale-SyncToken fault (`stale`) is answered but never cached, so a
+/// retry with the same `requestid` is really performed.
 fn write_op(
     shared: &Shared,
     realm: &str,
     request_id: Option<&String>,
+    stale: bool,
     f: impl FnOnce(&mut Realm, DateTime<Utc>) -> Result<(Value, bool), QboError>,
 ) -> Response {
     let now = shared.clock.now();
@@ -97,7 +100,9 @@ fn write_op(
             let result = f(r, now);
             let wrote = matches!(result, Ok((_, true)));
             let (status, text) = render(result.map(|(v, _)| v), &time);
-            if let Some(id) = rid {
+            let cache = rid.filter(|_| !stale);
+            let cached = cache.is_some();
+            if let Some(id) = cache {
                 r.requests.put(
                     id,
                     Cached {
@@ -106,7 +111,6 @@ fn write_op(
                     },
                 );
             }
-            let cached = request_id.is_some_and(|r| !r.is_empty());
             (status, text, wrote || cached)
         }
     };
@@ -192,7 +196,7 @@ pub(crate) async fn batch(
     body: Bytes,
 ) -> Response {
     let max = s.config.limits.qbo_batch_max;
-    write_op(&s, &realm, p.get("requestid"), |r, now| {
+    write_op(&s, &realm, p.get("requestid"), stale.is_some(), |r, now| {
         let body: Value = serde_json::from_slice(&body).map_err(QboError::malformed)?;
         let (items, wrote) = batch::run(r, now, body, max, stale.is_some())?;
         Ok((json!({"BatchItemResponse": items}), wrote))
@@ -271,7 +275,7 @@ fn entity_write(
     stale: bool,
     body: &[u8],
 ) -> Response {
-    write_op(s, realm, p.get("requestid"), |r, now| {
+    write_op(s, realm, p.get("requestid"), stale, |r, now| {
         let op = op?;
         if stale {
             return Err(QboError::stale());
