@@ -2014,7 +2014,7 @@ async fn dropped_connections_with_and_without_the_write() {
         .body(json!({"DisplayName": "Retried"}).to_string())
         .send()
         .await;
-    assert!(matches!(lost, Err(_)) || lost.unwrap().bytes().await.is_err());
+    assert!(lost.is_err() || lost.unwrap().bytes().await.is_err());
     let retry = q.post_url(&url, &json!({"DisplayName": "Retried"})).await;
     assert_eq!(retry.status, 200, "{}", retry.text);
     assert_eq!(retry.json["Customer"]["DisplayName"], "Retried");
@@ -2056,11 +2056,13 @@ async fn state_and_tokens_survive_a_restart() {
             .as_str()
             .unwrap()
             .to_string();
-        (
+        let out = (
             c["Id"].as_str().unwrap().parse::<u64>().unwrap(),
             replay.text,
             rt,
-        )
+        );
+        q.stop().await;
+        out
     };
     let q = Qbo::start(cfg).await;
     assert_eq!(
