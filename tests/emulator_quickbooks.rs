@@ -2204,6 +2204,8 @@ fn in_process_api_for_generators() {
     let emu = hsqb::emulator::Emulator::new(config()).unwrap();
     let realm = hsqb::emulator::DEFAULT_REALM;
     let shared = emu.shared();
+    shared.clock.freeze(true);
+    shared.clock.set(t0());
     let mut st = shared.quickbooks.lock().unwrap();
     let now = t0();
     let id = st
@@ -2310,6 +2312,22 @@ fn in_process_api_for_generators() {
         st.insert("0000", "Customer", json!({"DisplayName": "x"}), now)
             .is_err()
     );
+    drop(st);
+    // The same through the Shared helper, stamped with the data clock.
+    let id = shared
+        .with_quickbooks(|st, now| {
+            st.insert(
+                realm,
+                "Customer",
+                json!({"DisplayName": "Via Shared", "CurrencyRef": {"value": "USD"}}),
+                now,
+            )
+        })
+        .unwrap();
+    let c = shared
+        .with_quickbooks(|st, _| st.get(realm, "Customer", &id))
+        .unwrap();
+    assert_eq!(c["MetaData"]["CreateTime"], "2026-03-02T10:00:00-07:00");
 }
 
 #[tokio::test]

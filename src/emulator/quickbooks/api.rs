@@ -280,3 +280,15 @@ impl QboState {
         self.oauth.current_refresh()
     }
 }
+
+impl crate::emulator::Shared {
+    /// Run `f` on the QuickBooks state with the data clock's current time, under
+    /// one lock (e.g. a generator inserting thousands of rows). Call
+    /// [`Shared::persist_quickbooks`](crate::emulator::Shared::persist_quickbooks)
+    /// afterwards when a data directory is configured.
+    pub fn with_quickbooks<R>(&self, f: impl FnOnce(&mut QboState, DateTime<Utc>) -> R) -> R {
+        let now = self.clock.now();
+        let mut st = self.quickbooks.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut st, now)
+    }
+}
