@@ -10,14 +10,17 @@ pub mod model;
 
 pub use model::*;
 pub mod builder;
+pub mod deal_invoices;
 pub mod engine;
 pub mod estimate;
 pub mod filter;
 pub mod input;
+pub mod invoices;
 pub mod mapping;
 pub mod names;
 pub mod records;
 mod seal;
+pub mod status;
 pub mod template;
 
 pub use engine::plan;
