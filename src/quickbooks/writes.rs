@@ -17,7 +17,7 @@
 use super::client::{QboClient, Req};
 use super::error::QboError;
 use super::query::{Active, LikePart, QValue, Query, is_name_list};
-use super::wire::{Obj, parse_time};
+use super::wire::{Obj, parse_time, to_deleted};
 use crate::http::{CallBody, HttpError, Idempotency};
 use crate::model::{QboDeleted, QboRecord};
 use reqwest::Method;
@@ -299,16 +299,18 @@ impl QboClient {
             .await?;
         let fallback_time = || self.config().clock.now().fixed_offset();
         if resp.is_success() {
-            let env = Self::object(&resp)?;
+            let mut env = Self::object(&resp)?;
             let when = env
                 .get("time")
                 .and_then(J::as_str)
                 .and_then(|t| parse_time(t).ok())
                 .unwrap_or_else(fallback_time);
-            return Ok(QboDeleted {
-                entity: "Invoice".into(),
-                id: id.to_string(),
-                when,
+            let stub = Self::entity_of(&resp, &mut env, "Invoice")?;
+            return to_deleted("Invoice", &stub, when, "Invoice").map_err(|m| {
+                QboError::Unexpected {
+                    endpoint: resp.endpoint.clone(),
+                    message: m,
+                }
             });
         }
         let err = Self::fault(&resp);
