@@ -503,10 +503,7 @@ async fn hubspot_oauth_refreshes_from_expires_in_not_on_401() {
     // A 401 is reported, not answered with a refresh.
     let stub = Stub::start(
         vec![
-            json(
-                200,
-                &r#"{"access_token":"hs-a","expires_in":1800}"#.to_string(),
-            ),
+            json(200, r#"{"access_token":"hs-a","expires_in":1800}"#),
             json(
                 401,
                 r#"{"category":"EXPIRED_AUTHENTICATION","message":"expired"}"#,
