@@ -125,7 +125,10 @@ impl WireStandardError {
             context.entry("id".into()).or_default().push(id);
         }
         if let Some(t) = self.trace_id {
-            context.entry("objectWriteTraceId".into()).or_default().push(t);
+            context
+                .entry("objectWriteTraceId".into())
+                .or_default()
+                .push(t);
         }
         HsItemError {
             status: None,
