@@ -8,12 +8,14 @@
 
 pub mod apply;
 pub mod cli;
+pub mod connect;
 pub mod emulator;
 pub mod http;
 pub mod hubspot;
 pub mod manifest;
 pub mod model;
 pub mod plan;
+pub mod refresh;
 pub mod quickbooks;
 pub mod render;
 pub mod secret;

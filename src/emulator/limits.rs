@@ -32,6 +32,18 @@ pub struct Limits {
     pub hubspot_search_lag: Duration,
     /// QBO access-token lifetime.
     pub qbo_access_token_ttl: Duration,
+    /// HubSpot OAuth access-token lifetime (`expires_in`, scaled clock).
+    #[serde(default = "default_hubspot_access_token_ttl")]
+    pub hubspot_access_token_ttl: Duration,
+    /// HubSpot search: maximum filter groups per request.
+    #[serde(default = "default_hubspot_search_max_groups")]
+    pub hubspot_search_max_groups: usize,
+    /// HubSpot search: maximum filters in one filter group.
+    #[serde(default = "default_hubspot_search_max_filters_per_group")]
+    pub hubspot_search_max_filters_per_group: usize,
+    /// HubSpot search: maximum filters across all groups.
+    #[serde(default = "default_hubspot_search_max_filters")]
+    pub hubspot_search_max_filters: usize,
     /// Grace period during which a rotated-away refresh token still works.
     pub qbo_refresh_grace: Duration,
 }
@@ -50,9 +62,29 @@ impl Default for Limits {
             hubspot_search_cap: 10_000,
             hubspot_search_lag: Duration::ZERO,
             qbo_access_token_ttl: Duration::from_secs(3600),
+            hubspot_access_token_ttl: default_hubspot_access_token_ttl(),
+            hubspot_search_max_groups: default_hubspot_search_max_groups(),
+            hubspot_search_max_filters_per_group: default_hubspot_search_max_filters_per_group(),
+            hubspot_search_max_filters: default_hubspot_search_max_filters(),
             qbo_refresh_grace: Duration::from_secs(24 * 3600),
         }
     }
+}
+
+fn default_hubspot_access_token_ttl() -> Duration {
+    Duration::from_secs(1800)
+}
+
+fn default_hubspot_search_max_groups() -> usize {
+    5
+}
+
+fn default_hubspot_search_max_filters_per_group() -> usize {
+    10
+}
+
+fn default_hubspot_search_max_filters() -> usize {
+    25
 }
 
 impl Limits {

@@ -33,6 +33,12 @@ pub use stats::Stats;
 
 /// Default bearer token the emulated HubSpot portal accepts.
 pub const DEFAULT_HUBSPOT_TOKEN: &str = "emulator-hubspot-token";
+/// Default HubSpot OAuth client id (`POST /oauth/v1/token`).
+pub const DEFAULT_HUBSPOT_CLIENT_ID: &str = "emulator-hubspot-client-id";
+/// Default HubSpot OAuth client secret.
+pub const DEFAULT_HUBSPOT_CLIENT_SECRET: &str = "emulator-hubspot-client-secret";
+/// Default HubSpot OAuth refresh token (HubSpot refresh tokens do not rotate).
+pub const DEFAULT_HUBSPOT_REFRESH_TOKEN: &str = "emulator-hubspot-refresh-token";
 /// Default static QuickBooks access token (never expires).
 pub const DEFAULT_QBO_ACCESS_TOKEN: &str = "emulator-qbo-access-token";
 /// Default QuickBooks OAuth client id.
@@ -55,6 +61,12 @@ pub struct EmulatorConfig {
     pub seed_dir: Option<PathBuf>,
     /// Bearer token accepted by the HubSpot API.
     pub hubspot_token: String,
+    /// HubSpot OAuth client id accepted by the token endpoint.
+    pub hubspot_client_id: String,
+    /// HubSpot OAuth client secret accepted by the token endpoint.
+    pub hubspot_client_secret: String,
+    /// HubSpot OAuth refresh token accepted by the token endpoint.
+    pub hubspot_refresh_token: String,
     /// Static QuickBooks access token that never expires.
     pub qbo_access_token: String,
     /// QuickBooks OAuth client id.
@@ -84,6 +96,9 @@ impl Default for EmulatorConfig {
             data_dir: None,
             seed_dir: None,
             hubspot_token: DEFAULT_HUBSPOT_TOKEN.into(),
+            hubspot_client_id: DEFAULT_HUBSPOT_CLIENT_ID.into(),
+            hubspot_client_secret: DEFAULT_HUBSPOT_CLIENT_SECRET.into(),
+            hubspot_refresh_token: DEFAULT_HUBSPOT_REFRESH_TOKEN.into(),
             qbo_access_token: DEFAULT_QBO_ACCESS_TOKEN.into(),
             qbo_client_id: DEFAULT_QBO_CLIENT_ID.into(),
             qbo_client_secret: DEFAULT_QBO_CLIENT_SECRET.into(),

@@ -1,0 +1,326 @@
+//! From a manifest to live connections: the HubSpot client, one QuickBooks
+//! client per company (with rotated refresh tokens persisted to the state store
+//! before use), or — in sandbox mode — the built-in emulator started in-process
+//! on a loopback port with both clients pointed at it.
+
+use crate::emulator::{self, Emulator, EmulatorConfig};
+use crate::hubspot::{HubSpotAuth, HubSpotClient, HubSpotConfig, HubSpotLimits, PathStyle};
+use crate::manifest::{HubSpotApiVersion, Manifest, QboConnection, QboEnvironment};
+use crate::plan::engine::SANDBOX_COMPANY;
+use crate::plan::input::EstimateLimits;
+use crate::plan::model::PlanTarget;
+use crate::quickbooks::{QboAuth, QboClient, QboConfig, QboLimits, TokenSink};
+use crate::secret::Secret;
+use crate::state::{LocalStore, StoredToken, TokenCipher};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use url::Url;
+
+/// HubSpot's production API.
+pub const HUBSPOT_BASE: &str = "https://api.hubapi.com";
+/// QuickBooks production API.
+pub const QBO_PRODUCTION: &str = "https://quickbooks.api.intuit.com";
+/// QuickBooks sandbox API.
+pub const QBO_SANDBOX: &str = "https://sandbox-quickbooks.api.intuit.com";
+/// Intuit's token endpoint.
+pub const QBO_TOKEN_URL: &str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
+
+/// Connection errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The manifest lacks something needed to connect.
+    #[error("{0}")]
+    Config(String),
+    /// The sandbox emulator could not start.
+    #[error("the sandbox could not start: {0}")]
+    Sandbox(String),
+    /// A client could not be built.
+    #[error("{0}")]
+    Client(String),
+}
+
+/// Live connections.
+pub struct Connections {
+    /// HubSpot.
+    pub hubspot: HubSpotClient,
+    /// QuickBooks clients by company name.
+    pub quickbooks: BTreeMap<String, QboClient>,
+    /// Identity of the accounts (recorded in plans).
+    pub target: PlanTarget,
+    /// Rate limits (for the plan's estimate).
+    pub limits: EstimateLimits,
+    /// The running sandbox, when in sandbox mode.
+    pub sandbox: Option<SandboxHandle>,
+}
+
+/// The in-process emulator of sandbox mode. Dropping it stops the server; every
+/// write was already persisted to its data directory when acknowledged.
+pub struct SandboxHandle {
+    /// The emulator (for tests).
+    pub emulator: Emulator,
+    /// Its base URL.
+    pub base_url: Url,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SandboxHandle {
+    /// Stop the server and wait for it to finish.
+    pub async fn close(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Options for [`connect`].
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Directory relative paths in the manifest are resolved against.
+    pub base_dir: PathBuf,
+    /// Where rotated refresh tokens are persisted (the local state file).
+    pub state_path: Option<PathBuf>,
+}
+
+/// Resolve a manifest-relative path.
+pub fn resolve_path(base: &Path, p: &str) -> PathBuf {
+    let p = Path::new(p);
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}
+
+/// Build every client the manifest describes.
+pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections, ConnectError> {
+    if m.sandbox.is_some() {
+        return connect_sandbox(m, opts).await;
+    }
+    let hs = m
+        .hubspot
+        .as_ref()
+        .ok_or_else(|| ConnectError::Config("the manifest has no `hubspot:` connection".into()))?;
+    let base = parse_url(hs.base_url.as_ref().map(|s| s.as_str()).unwrap_or(HUBSPOT_BASE), "hubspot.base_url")?;
+    let auth = match (&hs.token, &hs.oauth) {
+        (Some(t), _) => HubSpotAuth::Token(t.secret.clone()),
+        (None, Some(o)) => HubSpotAuth::OAuth {
+            client_id: o.client_id.value.clone(),
+            client_secret: o.client_secret.secret.clone(),
+            refresh_token: o.refresh_token.secret.clone(),
+            token_url: o.token_url.as_ref().map(|u| parse_url(u.as_str(), "hubspot.oauth.token_url")).transpose()?,
+        },
+        (None, None) => {
+            return Err(ConnectError::Config(
+                "hubspot needs `token: ${HUBSPOT_TOKEN}` or an `oauth:` block".into(),
+            ));
+        }
+    };
+    let per_10s = hs.rate_limit.per_10_seconds.unwrap_or(190);
+    let mut cfg = HubSpotConfig::new(base.clone(), auth);
+    cfg.limits = HubSpotLimits::tier(per_10s);
+    if let Some(s) = hs.rate_limit.search_per_second {
+        cfg.limits.search = Some(crate::http::RateLimit::new(s, std::time::Duration::from_secs(1)));
+    }
+    if hs.api_version == HubSpotApiVersion::Dated202603 {
+        cfg.path_style = PathStyle::dated_2026_03();
+    }
+    let hubspot = HubSpotClient::new(cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
+
+    let mut quickbooks = BTreeMap::new();
+    let mut target = PlanTarget { hubspot: base.to_string(), quickbooks: BTreeMap::new() };
+    let mut limits = EstimateLimits { hubspot_per_10s: per_10s, ..EstimateLimits::default() };
+    for (name, q) in &m.quickbooks {
+        let client = qbo_client(name, q, opts)?;
+        target.quickbooks.insert(name.clone(), client.realm_id().to_string());
+        if let Some(n) = q.rate_limit.per_minute {
+            limits.qbo_per_minute = limits.qbo_per_minute.min(n);
+        }
+        if let Some(n) = q.rate_limit.batch_per_minute {
+            limits.qbo_batch_per_minute = limits.qbo_batch_per_minute.min(n);
+        }
+        quickbooks.insert(name.clone(), client);
+    }
+    Ok(Connections { hubspot, quickbooks, target, limits, sandbox: None })
+}
+
+fn parse_url(s: &str, key: &str) -> Result<Url, ConnectError> {
+    Url::parse(s).map_err(|e| ConnectError::Config(format!("`{key}: {s}` is not a URL: {e}")))
+}
+
+fn qbo_client(name: &str, q: &QboConnection, opts: &ConnectOptions) -> Result<QboClient, ConnectError> {
+    let realm = q
+        .realm_id
+        .as_ref()
+        .map(|r| r.value.clone())
+        .ok_or_else(|| ConnectError::Config(format!("quickbooks.{name} has no `realm_id`")))?;
+    let default_base = match q.environment {
+        QboEnvironment::Production => QBO_PRODUCTION,
+        QboEnvironment::Sandbox => QBO_SANDBOX,
+    };
+    let base = parse_url(q.base_url.as_ref().map(|s| s.as_str()).unwrap_or(default_base), &format!("quickbooks.{name}.base_url"))?;
+    let (auth, sink): (QboAuth, Arc<dyn TokenSink>) = match (&q.access_token, &q.client_id, &q.client_secret, &q.refresh_token) {
+        (Some(t), _, _, _) => (QboAuth::Static(t.secret.clone()), crate::quickbooks::MemorySink::new()),
+        (None, Some(id), Some(secret), Some(refresh)) => {
+            let token_url = parse_url(
+                q.token_url.as_ref().map(|s| s.as_str()).unwrap_or(QBO_TOKEN_URL),
+                &format!("quickbooks.{name}.token_url"),
+            )?;
+            let sink = StateTokenSink::new(opts.state_path.clone(), &secret.secret, &realm, &refresh.secret);
+            let current = sink.current_token().map_err(ConnectError::Config)?;
+            (
+                QboAuth::Refresh {
+                    client_id: id.value.clone(),
+                    client_secret: secret.secret.clone(),
+                    refresh_token: current,
+                    token_url,
+                },
+                Arc::new(sink),
+            )
+        }
+        _ => {
+            return Err(ConnectError::Config(format!(
+                "quickbooks.{name} needs `access_token` or `client_id`, `client_secret` and `refresh_token` (from the environment)"
+            )));
+        }
+    };
+    let mut cfg = QboConfig::new(base, realm, auth);
+    let mut limits = QboLimits::production();
+    if let Some(n) = q.rate_limit.per_minute {
+        limits.per_minute = Some(crate::http::RateLimit::new(n, std::time::Duration::from_secs(60)));
+    }
+    if let Some(n) = q.rate_limit.batch_per_minute {
+        limits.batch = Some(crate::http::RateLimit::new(n, std::time::Duration::from_secs(60)));
+    }
+    if let Some(n) = q.rate_limit.concurrency {
+        limits.concurrency = Some(n as usize);
+    }
+    cfg.limits = limits;
+    QboClient::new(cfg, sink).map_err(|e| ConnectError::Client(e.to_string()))
+}
+
+/// Persists rotated refresh tokens (encrypted) to the local state file before
+/// the QBO client uses the new access token.
+pub struct StateTokenSink {
+    store: Option<LocalStore>,
+    cipher: TokenCipher,
+    origin: String,
+    initial: Secret,
+}
+
+impl StateTokenSink {
+    /// A sink for `realm`; `initial` is the refresh token from the manifest.
+    pub fn new(state_path: Option<PathBuf>, client_secret: &Secret, realm: &str, initial: &Secret) -> Self {
+        StateTokenSink {
+            store: state_path.map(LocalStore::new),
+            cipher: TokenCipher::new(client_secret, realm),
+            origin: token_origin(initial),
+            initial: initial.clone(),
+        }
+    }
+
+    /// The newest refresh token: the rotated one in state when it descends from
+    /// the manifest's token, else the manifest's (the user re-authorized).
+    pub fn current_token(&self) -> Result<Secret, String> {
+        let Some(store) = &self.store else { return Ok(self.initial.clone()) };
+        let data = store.load_tokens().map_err(|e| e.to_string())?;
+        let realm_token = data.tokens.values().find(|t| t.origin.as_deref() == Some(self.origin.as_str()));
+        match realm_token {
+            Some(t) => self.cipher.open(t).map_err(|e| e.to_string()),
+            None => Ok(self.initial.clone()),
+        }
+    }
+}
+
+fn token_origin(initial: &Secret) -> String {
+    hex::encode(Sha256::digest(initial.expose().as_bytes()))
+}
+
+impl TokenSink for StateTokenSink {
+    fn persist(&self, realm_id: &str, refresh_token: &Secret) -> Result<(), crate::quickbooks::SinkError> {
+        let Some(store) = &self.store else { return Ok(()) };
+        let mut sealed: StoredToken = self.cipher.seal(refresh_token, chrono::Utc::now());
+        sealed.origin = Some(self.origin.clone());
+        store.save_token(realm_id, sealed)?;
+        Ok(())
+    }
+}
+
+async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connections, ConnectError> {
+    let sb = m.sandbox.as_ref().ok_or_else(|| ConnectError::Config("no sandbox".into()))?;
+    let data_dir = resolve_path(&opts.base_dir, sb.data_dir.as_ref().map(|s| s.as_str()).unwrap_or(".hsqb/sandbox"));
+    let seed_dir = sb.seed.as_ref().map(|s| resolve_path(&opts.base_dir, s.as_str()));
+    if let Some(seed) = &seed_dir
+        && !seed.is_dir()
+    {
+        return Err(ConnectError::Config(format!(
+            "sandbox.seed `{}` is not a directory",
+            seed.display()
+        )));
+    }
+    // One realm per declared company (the first gets the emulator's default realm).
+    let mut companies: Vec<(String, String)> = Vec::new();
+    if m.quickbooks.is_empty() {
+        companies.push((SANDBOX_COMPANY.to_string(), emulator::DEFAULT_REALM.to_string()));
+    } else {
+        for (i, (name, q)) in m.quickbooks.iter().enumerate() {
+            let realm = q.realm_id.as_ref().map(|r| r.value.clone()).unwrap_or_else(|| {
+                if i == 0 {
+                    emulator::DEFAULT_REALM.to_string()
+                } else {
+                    format!("{}", 9_341_453_050_298_764u64 + i as u64)
+                }
+            });
+            companies.push((name.clone(), realm));
+        }
+    }
+    let config = EmulatorConfig {
+        data_dir: Some(data_dir.clone()),
+        seed_dir,
+        realms: companies.iter().map(|(_, r)| r.clone()).collect(),
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::new(config.clone()).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| ConnectError::Sandbox(format!("cannot bind a loopback port: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = emulator.clone();
+    let task = tokio::spawn(async move {
+        let _ = emulator::serve_emulator(listener, serving, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    let base = Url::parse(&format!("http://{addr}")).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+
+    let mut hs_cfg = HubSpotConfig::new(base.clone(), HubSpotAuth::Token(Secret::new(config.hubspot_token.clone())));
+    hs_cfg.limits = HubSpotLimits::professional();
+    let hubspot = HubSpotClient::new(hs_cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
+    let mut quickbooks = BTreeMap::new();
+    let described = sb.data_dir.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| ".hsqb/sandbox".into());
+    let mut target = PlanTarget { hubspot: format!("sandbox:{described}"), quickbooks: BTreeMap::new() };
+    for (name, realm) in companies {
+        let cfg = QboConfig::new(base.clone(), realm.clone(), QboAuth::Static(Secret::new(config.qbo_access_token.clone())));
+        let client = QboClient::new(cfg, crate::quickbooks::MemorySink::new()).map_err(|e| ConnectError::Client(e.to_string()))?;
+        target.quickbooks.insert(name.clone(), realm);
+        quickbooks.insert(name, client);
+    }
+    Ok(Connections {
+        hubspot,
+        quickbooks,
+        target,
+        limits: EstimateLimits::default(),
+        sandbox: Some(SandboxHandle { emulator: emulator.clone(), base_url: base, shutdown: Some(tx), task: Some(task) }),
+    })
+}
