@@ -98,7 +98,11 @@ pub struct ConnectOptions {
 /// Resolve a manifest-relative path.
 pub fn resolve_path(base: &Path, p: &str) -> PathBuf {
     let p = Path::new(p);
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
 }
 
 /// Build every client the manifest describes.
@@ -110,14 +114,24 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
         .hubspot
         .as_ref()
         .ok_or_else(|| ConnectError::Config("the manifest has no `hubspot:` connection".into()))?;
-    let base = parse_url(hs.base_url.as_ref().map(|s| s.as_str()).unwrap_or(HUBSPOT_BASE), "hubspot.base_url")?;
+    let base = parse_url(
+        hs.base_url
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or(HUBSPOT_BASE),
+        "hubspot.base_url",
+    )?;
     let auth = match (&hs.token, &hs.oauth) {
         (Some(t), _) => HubSpotAuth::Token(t.secret.clone()),
         (None, Some(o)) => HubSpotAuth::OAuth {
             client_id: o.client_id.value.clone(),
             client_secret: o.client_secret.secret.clone(),
             refresh_token: o.refresh_token.secret.clone(),
-            token_url: o.token_url.as_ref().map(|u| parse_url(u.as_str(), "hubspot.oauth.token_url")).transpose()?,
+            token_url: o
+                .token_url
+                .as_ref()
+                .map(|u| parse_url(u.as_str(), "hubspot.oauth.token_url"))
+                .transpose()?,
         },
         (None, None) => {
             return Err(ConnectError::Config(
@@ -129,7 +143,10 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
     let mut cfg = HubSpotConfig::new(base.clone(), auth);
     cfg.limits = HubSpotLimits::tier(per_10s);
     if let Some(s) = hs.rate_limit.search_per_second {
-        cfg.limits.search = Some(crate::http::RateLimit::new(s, std::time::Duration::from_secs(1)));
+        cfg.limits.search = Some(crate::http::RateLimit::new(
+            s,
+            std::time::Duration::from_secs(1),
+        ));
     }
     if hs.api_version == HubSpotApiVersion::Dated202603 {
         cfg.path_style = PathStyle::dated_2026_03();
@@ -137,11 +154,19 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
     let hubspot = HubSpotClient::new(cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
 
     let mut quickbooks = BTreeMap::new();
-    let mut target = PlanTarget { hubspot: base.to_string(), quickbooks: BTreeMap::new() };
-    let mut limits = EstimateLimits { hubspot_per_10s: per_10s, ..EstimateLimits::default() };
+    let mut target = PlanTarget {
+        hubspot: base.to_string(),
+        quickbooks: BTreeMap::new(),
+    };
+    let mut limits = EstimateLimits {
+        hubspot_per_10s: per_10s,
+        ..EstimateLimits::default()
+    };
     for (name, q) in &m.quickbooks {
         let client = qbo_client(name, q, opts)?;
-        target.quickbooks.insert(name.clone(), client.realm_id().to_string());
+        target
+            .quickbooks
+            .insert(name.clone(), client.realm_id().to_string());
         if let Some(n) = q.rate_limit.per_minute {
             limits.qbo_per_minute = limits.qbo_per_minute.min(n);
         }
@@ -150,14 +175,24 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
         }
         quickbooks.insert(name.clone(), client);
     }
-    Ok(Connections { hubspot, quickbooks, target, limits, sandbox: None })
+    Ok(Connections {
+        hubspot,
+        quickbooks,
+        target,
+        limits,
+        sandbox: None,
+    })
 }
 
 fn parse_url(s: &str, key: &str) -> Result<Url, ConnectError> {
     Url::parse(s).map_err(|e| ConnectError::Config(format!("`{key}: {s}` is not a URL: {e}")))
 }
 
-fn qbo_client(name: &str, q: &QboConnection, opts: &ConnectOptions) -> Result<QboClient, ConnectError> {
+fn qbo_client(
+    name: &str,
+    q: &QboConnection,
+    opts: &ConnectOptions,
+) -> Result<QboClient, ConnectError> {
     let realm = q
         .realm_id
         .as_ref()
@@ -167,15 +202,37 @@ fn qbo_client(name: &str, q: &QboConnection, opts: &ConnectOptions) -> Result<Qb
         QboEnvironment::Production => QBO_PRODUCTION,
         QboEnvironment::Sandbox => QBO_SANDBOX,
     };
-    let base = parse_url(q.base_url.as_ref().map(|s| s.as_str()).unwrap_or(default_base), &format!("quickbooks.{name}.base_url"))?;
-    let (auth, sink): (QboAuth, Arc<dyn TokenSink>) = match (&q.access_token, &q.client_id, &q.client_secret, &q.refresh_token) {
-        (Some(t), _, _, _) => (QboAuth::Static(t.secret.clone()), crate::quickbooks::MemorySink::new()),
+    let base = parse_url(
+        q.base_url
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or(default_base),
+        &format!("quickbooks.{name}.base_url"),
+    )?;
+    let (auth, sink): (QboAuth, Arc<dyn TokenSink>) = match (
+        &q.access_token,
+        &q.client_id,
+        &q.client_secret,
+        &q.refresh_token,
+    ) {
+        (Some(t), _, _, _) => (
+            QboAuth::Static(t.secret.clone()),
+            crate::quickbooks::MemorySink::new(),
+        ),
         (None, Some(id), Some(secret), Some(refresh)) => {
             let token_url = parse_url(
-                q.token_url.as_ref().map(|s| s.as_str()).unwrap_or(QBO_TOKEN_URL),
+                q.token_url
+                    .as_ref()
+                    .map(|s| s.as_str())
+                    .unwrap_or(QBO_TOKEN_URL),
                 &format!("quickbooks.{name}.token_url"),
             )?;
-            let sink = StateTokenSink::new(opts.state_path.clone(), &secret.secret, &realm, &refresh.secret);
+            let sink = StateTokenSink::new(
+                opts.state_path.clone(),
+                &secret.secret,
+                &realm,
+                &refresh.secret,
+            );
             let current = sink.current_token().map_err(ConnectError::Config)?;
             (
                 QboAuth::Refresh {
@@ -196,10 +253,16 @@ fn qbo_client(name: &str, q: &QboConnection, opts: &ConnectOptions) -> Result<Qb
     let mut cfg = QboConfig::new(base, realm, auth);
     let mut limits = QboLimits::production();
     if let Some(n) = q.rate_limit.per_minute {
-        limits.per_minute = Some(crate::http::RateLimit::new(n, std::time::Duration::from_secs(60)));
+        limits.per_minute = Some(crate::http::RateLimit::new(
+            n,
+            std::time::Duration::from_secs(60),
+        ));
     }
     if let Some(n) = q.rate_limit.batch_per_minute {
-        limits.batch = Some(crate::http::RateLimit::new(n, std::time::Duration::from_secs(60)));
+        limits.batch = Some(crate::http::RateLimit::new(
+            n,
+            std::time::Duration::from_secs(60),
+        ));
     }
     if let Some(n) = q.rate_limit.concurrency {
         limits.concurrency = Some(n as usize);
@@ -219,7 +282,12 @@ pub struct StateTokenSink {
 
 impl StateTokenSink {
     /// A sink for `realm`; `initial` is the refresh token from the manifest.
-    pub fn new(state_path: Option<PathBuf>, client_secret: &Secret, realm: &str, initial: &Secret) -> Self {
+    pub fn new(
+        state_path: Option<PathBuf>,
+        client_secret: &Secret,
+        realm: &str,
+        initial: &Secret,
+    ) -> Self {
         StateTokenSink {
             store: state_path.map(LocalStore::new),
             cipher: TokenCipher::new(client_secret, realm),
@@ -231,9 +299,14 @@ impl StateTokenSink {
     /// The newest refresh token: the rotated one in state when it descends from
     /// the manifest's token, else the manifest's (the user re-authorized).
     pub fn current_token(&self) -> Result<Secret, String> {
-        let Some(store) = &self.store else { return Ok(self.initial.clone()) };
+        let Some(store) = &self.store else {
+            return Ok(self.initial.clone());
+        };
         let data = store.load_tokens().map_err(|e| e.to_string())?;
-        let realm_token = data.tokens.values().find(|t| t.origin.as_deref() == Some(self.origin.as_str()));
+        let realm_token = data
+            .tokens
+            .values()
+            .find(|t| t.origin.as_deref() == Some(self.origin.as_str()));
         match realm_token {
             Some(t) => self.cipher.open(t).map_err(|e| e.to_string()),
             None => Ok(self.initial.clone()),
@@ -246,8 +319,14 @@ fn token_origin(initial: &Secret) -> String {
 }
 
 impl TokenSink for StateTokenSink {
-    fn persist(&self, realm_id: &str, refresh_token: &Secret) -> Result<(), crate::quickbooks::SinkError> {
-        let Some(store) = &self.store else { return Ok(()) };
+    fn persist(
+        &self,
+        realm_id: &str,
+        refresh_token: &Secret,
+    ) -> Result<(), crate::quickbooks::SinkError> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
         let mut sealed: StoredToken = self.cipher.seal(refresh_token, chrono::Utc::now());
         sealed.origin = Some(self.origin.clone());
         store.save_token(realm_id, sealed)?;
@@ -256,9 +335,21 @@ impl TokenSink for StateTokenSink {
 }
 
 async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connections, ConnectError> {
-    let sb = m.sandbox.as_ref().ok_or_else(|| ConnectError::Config("no sandbox".into()))?;
-    let data_dir = resolve_path(&opts.base_dir, sb.data_dir.as_ref().map(|s| s.as_str()).unwrap_or(".hsqb/sandbox"));
-    let seed_dir = sb.seed.as_ref().map(|s| resolve_path(&opts.base_dir, s.as_str()));
+    let sb = m
+        .sandbox
+        .as_ref()
+        .ok_or_else(|| ConnectError::Config("no sandbox".into()))?;
+    let data_dir = resolve_path(
+        &opts.base_dir,
+        sb.data_dir
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or(".hsqb/sandbox"),
+    );
+    let seed_dir = sb
+        .seed
+        .as_ref()
+        .map(|s| resolve_path(&opts.base_dir, s.as_str()));
     if let Some(seed) = &seed_dir
         && !seed.is_dir()
     {
@@ -270,16 +361,23 @@ async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connecti
     // One realm per declared company (the first gets the emulator's default realm).
     let mut companies: Vec<(String, String)> = Vec::new();
     if m.quickbooks.is_empty() {
-        companies.push((SANDBOX_COMPANY.to_string(), emulator::DEFAULT_REALM.to_string()));
+        companies.push((
+            SANDBOX_COMPANY.to_string(),
+            emulator::DEFAULT_REALM.to_string(),
+        ));
     } else {
         for (i, (name, q)) in m.quickbooks.iter().enumerate() {
-            let realm = q.realm_id.as_ref().map(|r| r.value.clone()).unwrap_or_else(|| {
-                if i == 0 {
-                    emulator::DEFAULT_REALM.to_string()
-                } else {
-                    format!("{}", 9_341_453_050_298_764u64 + i as u64)
-                }
-            });
+            let realm = q
+                .realm_id
+                .as_ref()
+                .map(|r| r.value.clone())
+                .unwrap_or_else(|| {
+                    if i == 0 {
+                        emulator::DEFAULT_REALM.to_string()
+                    } else {
+                        format!("{}", 9_341_453_050_298_764u64 + i as u64)
+                    }
+                });
             companies.push((name.clone(), realm));
         }
     }
@@ -289,11 +387,14 @@ async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connecti
         realms: companies.iter().map(|(_, r)| r.clone()).collect(),
         ..EmulatorConfig::default()
     };
-    let emulator = Emulator::new(config.clone()).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+    let emulator =
+        Emulator::new(config.clone()).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| ConnectError::Sandbox(format!("cannot bind a loopback port: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ConnectError::Sandbox(e.to_string()))?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = emulator.clone();
     let task = tokio::spawn(async move {
@@ -302,17 +403,33 @@ async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connecti
         })
         .await;
     });
-    let base = Url::parse(&format!("http://{addr}")).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
+    let base =
+        Url::parse(&format!("http://{addr}")).map_err(|e| ConnectError::Sandbox(e.to_string()))?;
 
-    let mut hs_cfg = HubSpotConfig::new(base.clone(), HubSpotAuth::Token(Secret::new(config.hubspot_token.clone())));
+    let mut hs_cfg = HubSpotConfig::new(
+        base.clone(),
+        HubSpotAuth::Token(Secret::new(config.hubspot_token.clone())),
+    );
     hs_cfg.limits = HubSpotLimits::professional();
     let hubspot = HubSpotClient::new(hs_cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
     let mut quickbooks = BTreeMap::new();
-    let described = sb.data_dir.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| ".hsqb/sandbox".into());
-    let mut target = PlanTarget { hubspot: format!("sandbox:{described}"), quickbooks: BTreeMap::new() };
+    let described = sb
+        .data_dir
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_else(|| ".hsqb/sandbox".into());
+    let mut target = PlanTarget {
+        hubspot: format!("sandbox:{described}"),
+        quickbooks: BTreeMap::new(),
+    };
     for (name, realm) in companies {
-        let cfg = QboConfig::new(base.clone(), realm.clone(), QboAuth::Static(Secret::new(config.qbo_access_token.clone())));
-        let client = QboClient::new(cfg, crate::quickbooks::MemorySink::new()).map_err(|e| ConnectError::Client(e.to_string()))?;
+        let cfg = QboConfig::new(
+            base.clone(),
+            realm.clone(),
+            QboAuth::Static(Secret::new(config.qbo_access_token.clone())),
+        );
+        let client = QboClient::new(cfg, crate::quickbooks::MemorySink::new())
+            .map_err(|e| ConnectError::Client(e.to_string()))?;
         target.quickbooks.insert(name.clone(), realm);
         quickbooks.insert(name, client);
     }
@@ -321,6 +438,11 @@ async fn connect_sandbox(m: &Manifest, opts: &ConnectOptions) -> Result<Connecti
         quickbooks,
         target,
         limits: EstimateLimits::default(),
-        sandbox: Some(SandboxHandle { emulator: emulator.clone(), base_url: base, shutdown: Some(tx), task: Some(task) }),
+        sandbox: Some(SandboxHandle {
+            emulator: emulator.clone(),
+            base_url: base,
+            shutdown: Some(tx),
+            task: Some(task),
+        }),
     })
 }

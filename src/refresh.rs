@@ -9,10 +9,12 @@
 
 use crate::connect::Connections;
 use crate::hubspot::{HubSpotClient, HubSpotError};
-use crate::manifest::{Filter, Manifest, Mappings};
 use crate::manifest::defaults as d;
+use crate::manifest::{Filter, Manifest, Mappings};
 use crate::model::{HsRecord, QboRecord};
-use crate::plan::input::{HsObjectSet, HubSpotSnapshot, QboCompanyFacts, QboEntitySet, QboSnapshot};
+use crate::plan::input::{
+    HsObjectSet, HubSpotSnapshot, QboCompanyFacts, QboEntitySet, QboSnapshot,
+};
 use crate::plan::model::RefreshMode;
 use crate::plan::template;
 use crate::quickbooks::{Active, QValue, QboClient, QboError, Query};
@@ -76,7 +78,13 @@ struct Need {
     full_every: Option<chrono::Duration>,
 }
 
-fn collect_props(base: &[&str], mappings: &Mappings, defaults: &[d::DefaultMapping], filters: &[Filter], link: &str) -> Vec<String> {
+fn collect_props(
+    base: &[&str],
+    mappings: &Mappings,
+    defaults: &[d::DefaultMapping],
+    filters: &[Filter],
+    link: &str,
+) -> Vec<String> {
     let mut s: BTreeSet<String> = base.iter().map(|p| p.to_string()).collect();
     if mappings.defaults.unwrap_or(true) {
         s.extend(defaults.iter().map(|m| m.hubspot.to_string()));
@@ -90,17 +98,42 @@ fn collect_props(base: &[&str], mappings: &Mappings, defaults: &[d::DefaultMappi
 fn needs(m: &Manifest) -> Vec<Need> {
     let mut out = Vec::new();
     let lookback = |inc: &crate::manifest::Incremental| {
-        chrono::Duration::from_std(inc.lookback.map(|l| l.0).unwrap_or(std::time::Duration::from_secs(300)))
-            .unwrap_or(chrono::Duration::minutes(5))
+        chrono::Duration::from_std(
+            inc.lookback
+                .map(|l| l.0)
+                .unwrap_or(std::time::Duration::from_secs(300)),
+        )
+        .unwrap_or(chrono::Duration::minutes(5))
     };
     let every = |inc: &crate::manifest::Incremental| {
-        inc.full_refresh_every.and_then(|e| chrono::Duration::from_std(e.0).ok())
+        inc.full_refresh_every
+            .and_then(|e| chrono::Duration::from_std(e.0).ok())
     };
-    if let Some(c) = m.sync.contacts.as_ref().filter(|c| c.enabled.unwrap_or(true))
+    if let Some(c) = m
+        .sync
+        .contacts
+        .as_ref()
+        .filter(|c| c.enabled.unwrap_or(true))
         && let Some(company) = crate::plan::engine::company_for(m, c.quickbooks.as_ref())
     {
-        let link = c.link_property.as_ref().map(|s| s.value.clone()).unwrap_or(d::CONTACT_LINK_PROPERTY.into());
-        let mut props = collect_props(&["email", "firstname", "lastname", "company", "lastmodifieddate"], &c.mappings, d::CONTACTS, &c.filter.hubspot, &link);
+        let link = c
+            .link_property
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or(d::CONTACT_LINK_PROPERTY.into());
+        let mut props = collect_props(
+            &[
+                "email",
+                "firstname",
+                "lastname",
+                "company",
+                "lastmodifieddate",
+            ],
+            &c.mappings,
+            d::CONTACTS,
+            &c.filter.hubspot,
+            &link,
+        );
         for t in &c.display_name.templates {
             props.extend(template::placeholders(t.as_str()));
         }
@@ -118,15 +151,29 @@ fn needs(m: &Manifest) -> Vec<Need> {
             full_every: every(&c.incremental),
         });
     }
-    if let Some(p) = m.sync.products.as_ref().filter(|p| p.enabled.unwrap_or(true))
+    if let Some(p) = m
+        .sync
+        .products
+        .as_ref()
+        .filter(|p| p.enabled.unwrap_or(true))
         && let Some(company) = crate::plan::engine::company_for(m, p.quickbooks.as_ref())
     {
-        let link = p.link_property.as_ref().map(|s| s.value.clone()).unwrap_or(d::PRODUCT_LINK_PROPERTY.into());
+        let link = p
+            .link_property
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or(d::PRODUCT_LINK_PROPERTY.into());
         out.push(Need {
             hs_object: "products",
             qbo_entity: "Item",
             company,
-            properties: collect_props(&["name", "hs_sku", "hs_lastmodifieddate"], &p.mappings, d::PRODUCTS, &p.filter.hubspot, &link),
+            properties: collect_props(
+                &["name", "hs_sku", "hs_lastmodifieddate"],
+                &p.mappings,
+                d::PRODUCTS,
+                &p.filter.hubspot,
+                &link,
+            ),
             link_property: link,
             incremental: p.incremental.enabled.unwrap_or(true),
             lookback: lookback(&p.incremental),
@@ -165,9 +212,16 @@ pub async fn refresh(
     let needs = needs(m);
     let companies: BTreeSet<String> = needs.iter().map(|n| n.company.clone()).collect();
     for company in &companies {
-        let client = conns.quickbooks.get(company).ok_or_else(|| RefreshError::UnknownCompany(company.clone()))?;
-        let qe = |source| RefreshError::Quickbooks { company: company.clone(), source };
-        let (prefs, info) = tokio::try_join!(client.preferences(), client.company_info()).map_err(qe)?;
+        let client = conns
+            .quickbooks
+            .get(company)
+            .ok_or_else(|| RefreshError::UnknownCompany(company.clone()))?;
+        let qe = |source| RefreshError::Quickbooks {
+            company: company.clone(),
+            source,
+        };
+        let (prefs, info) =
+            tokio::try_join!(client.preferences(), client.company_info()).map_err(qe)?;
         let snap = qbo.entry(company.clone()).or_default();
         snap.realm_id = client.realm_id().to_string();
         snap.facts = QboCompanyFacts {
@@ -187,8 +241,14 @@ pub async fn refresh(
     }
 
     for need in &needs {
-        let client = conns.quickbooks.get(&need.company).ok_or_else(|| RefreshError::UnknownCompany(need.company.clone()))?;
-        let qe = |source| RefreshError::Quickbooks { company: need.company.clone(), source };
+        let client = conns
+            .quickbooks
+            .get(&need.company)
+            .ok_or_else(|| RefreshError::UnknownCompany(need.company.clone()))?;
+        let qe = |source| RefreshError::Quickbooks {
+            company: need.company.clone(),
+            source,
+        };
         let hs_key = hs_source(need.hs_object);
         let qbo_key = qbo_source(&need.company, need.qbo_entity);
         let stale_full = match (need.full_every, last_full) {
@@ -205,15 +265,44 @@ pub async fn refresh(
             None => {
                 // Full read of both sides, concurrently (separate rate limits).
                 let (live, archived, records) = tokio::try_join!(
-                    async { conns.hubspot.list_all(need.hs_object, &need.properties).await.map_err(RefreshError::from) },
-                    async { conns.hubspot.list_archived(need.hs_object, &need.properties).await.map_err(RefreshError::from) },
-                    async { client.query_all(&Query::select(need.qbo_entity, Active::Any)).await.map_err(qe) },
+                    async {
+                        conns
+                            .hubspot
+                            .list_all(need.hs_object, &need.properties)
+                            .await
+                            .map_err(RefreshError::from)
+                    },
+                    async {
+                        conns
+                            .hubspot
+                            .list_archived(need.hs_object, &need.properties)
+                            .await
+                            .map_err(RefreshError::from)
+                    },
+                    async {
+                        client
+                            .query_all(&Query::select(need.qbo_entity, Active::Any))
+                            .await
+                            .map_err(qe)
+                    },
                 )?;
                 let mut recs = live;
                 recs.extend(archived);
-                hs.objects.insert(need.hs_object.to_string(), HsObjectSet { records: recs, complete: true });
+                hs.objects.insert(
+                    need.hs_object.to_string(),
+                    HsObjectSet {
+                        records: recs,
+                        complete: true,
+                    },
+                );
                 let snap = qbo.entry(need.company.clone()).or_default();
-                snap.entities.insert(need.qbo_entity.to_string(), QboEntitySet { records, complete: true });
+                snap.entities.insert(
+                    need.qbo_entity.to_string(),
+                    QboEntitySet {
+                        records,
+                        complete: true,
+                    },
+                );
                 new_marks.insert(hs_key, wall_now);
                 new_marks.insert(qbo_key, wall_now);
             }
@@ -221,27 +310,77 @@ pub async fn refresh(
                 all_full = false;
                 let since_q = (qbo_mark - need.lookback).fixed_offset();
                 let (changes, archived, qchanges) = tokio::try_join!(
-                    async { conns.hubspot.search_modified_since(need.hs_object, hs_mark - need.lookback, &need.properties).await.map_err(RefreshError::from) },
-                    async { conns.hubspot.list_archived(need.hs_object, &need.properties).await.map_err(RefreshError::from) },
+                    async {
+                        conns
+                            .hubspot
+                            .search_modified_since(
+                                need.hs_object,
+                                hs_mark - need.lookback,
+                                &need.properties,
+                            )
+                            .await
+                            .map_err(RefreshError::from)
+                    },
+                    async {
+                        conns
+                            .hubspot
+                            .list_archived(need.hs_object, &need.properties)
+                            .await
+                            .map_err(RefreshError::from)
+                    },
                     async { client.cdc(&[need.qbo_entity], since_q).await.map_err(qe) },
                 )?;
                 let cutoff = hs_mark - need.lookback;
                 let mut hs_recs: Vec<HsRecord> = changes.records;
                 hs_recs.extend(archived.into_iter().filter(|r| r.updated_at >= cutoff));
                 let complete_q = qchanges.full_read.iter().any(|e| e == need.qbo_entity);
-                let mut q_recs: Vec<QboRecord> = qchanges.records.get(need.qbo_entity).cloned().unwrap_or_default();
-                let deleted: Vec<_> = qchanges.deleted.iter().filter(|x| x.entity == need.qbo_entity).cloned().collect();
-                counterparts(&conns.hubspot, client, need, &mut hs_recs, &mut q_recs, &deleted)
-                    .await
-                    .map_err(|e| match e {
-                        Either::H(h) => RefreshError::Hubspot(h),
-                        Either::Q(q) => RefreshError::Quickbooks { company: need.company.clone(), source: q },
-                    })?;
-                hs.objects.insert(need.hs_object.to_string(), HsObjectSet { records: dedup_hs(hs_recs), complete: false });
+                let mut q_recs: Vec<QboRecord> = qchanges
+                    .records
+                    .get(need.qbo_entity)
+                    .cloned()
+                    .unwrap_or_default();
+                let deleted: Vec<_> = qchanges
+                    .deleted
+                    .iter()
+                    .filter(|x| x.entity == need.qbo_entity)
+                    .cloned()
+                    .collect();
+                counterparts(
+                    &conns.hubspot,
+                    client,
+                    need,
+                    &mut hs_recs,
+                    &mut q_recs,
+                    &deleted,
+                )
+                .await
+                .map_err(|e| match e {
+                    Either::H(h) => RefreshError::Hubspot(h),
+                    Either::Q(q) => RefreshError::Quickbooks {
+                        company: need.company.clone(),
+                        source: q,
+                    },
+                })?;
+                hs.objects.insert(
+                    need.hs_object.to_string(),
+                    HsObjectSet {
+                        records: dedup_hs(hs_recs),
+                        complete: false,
+                    },
+                );
                 let snap = qbo.entry(need.company.clone()).or_default();
-                snap.entities.insert(need.qbo_entity.to_string(), QboEntitySet { records: dedup_qbo(q_recs), complete: complete_q });
+                snap.entities.insert(
+                    need.qbo_entity.to_string(),
+                    QboEntitySet {
+                        records: dedup_qbo(q_recs),
+                        complete: complete_q,
+                    },
+                );
                 snap.deleted.extend(deleted);
-                new_marks.insert(hs_key, changes.watermark.map(|w| w.max(hs_mark)).unwrap_or(hs_mark));
+                new_marks.insert(
+                    hs_key,
+                    changes.watermark.map(|w| w.max(hs_mark)).unwrap_or(hs_mark),
+                );
                 new_marks.insert(qbo_key, qchanges.time.with_timezone(&Utc));
             }
         }
@@ -252,19 +391,39 @@ pub async fn refresh(
             if need.qbo_entity == "Customer" {
                 for e in ["Vendor", "Employee"] {
                     if !snap.entities.contains_key(e) {
-                        let recs = client.query_all(&Query::select(e, Active::Only)).await.map_err(qe)?;
-                        snap.entities.insert(e.to_string(), QboEntitySet { records: recs, complete: true });
+                        let recs = client
+                            .query_all(&Query::select(e, Active::Only))
+                            .await
+                            .map_err(qe)?;
+                        snap.entities.insert(
+                            e.to_string(),
+                            QboEntitySet {
+                                records: recs,
+                                complete: true,
+                            },
+                        );
                     }
                 }
                 if !snap.complete("Customer") {
                     let names = candidate_names(m, hs.records(need.hs_object), need);
-                    let extra = names_in_use(client, "Customer", "DisplayName", &names).await.map_err(qe)?;
+                    let extra = names_in_use(client, "Customer", "DisplayName", &names)
+                        .await
+                        .map_err(qe)?;
                     merge_qbo(snap, "Customer", extra);
                 }
             } else if need.qbo_entity == "Item" {
                 if !snap.entities.contains_key("Account") {
-                    let recs = client.query_all(&Query::select("Account", Active::Only)).await.map_err(qe)?;
-                    snap.entities.insert("Account".into(), QboEntitySet { records: recs, complete: true });
+                    let recs = client
+                        .query_all(&Query::select("Account", Active::Only))
+                        .await
+                        .map_err(qe)?;
+                    snap.entities.insert(
+                        "Account".into(),
+                        QboEntitySet {
+                            records: recs,
+                            complete: true,
+                        },
+                    );
                 }
                 if !snap.complete("Item") {
                     let names: Vec<String> = hs
@@ -273,7 +432,9 @@ pub async fn refresh(
                         .filter(|r| r.prop(&need.link_property).is_none())
                         .filter_map(|r| r.prop("name").map(str::to_string))
                         .collect();
-                    let extra = names_in_use(client, "Item", "Name", &names).await.map_err(qe)?;
+                    let extra = names_in_use(client, "Item", "Name", &names)
+                        .await
+                        .map_err(qe)?;
                     merge_qbo(snap, "Item", extra);
                 }
             }
@@ -285,8 +446,17 @@ pub async fn refresh(
     if !needs.is_empty() {
         hs.currency = Some(conns.hubspot.account_currency().await?);
     }
-    let mode = if all_full { RefreshMode::Full } else { RefreshMode::Incremental };
-    Ok(Refreshed { hubspot: hs, quickbooks: qbo, mode, watermarks: new_marks })
+    let mode = if all_full {
+        RefreshMode::Full
+    } else {
+        RefreshMode::Incremental
+    };
+    Ok(Refreshed {
+        hubspot: hs,
+        quickbooks: qbo,
+        mode,
+        watermarks: new_marks,
+    })
 }
 
 enum Either {
@@ -313,21 +483,39 @@ async fn counterparts(
         .map(str::to_string)
         .collect();
     for chunk in want_q.chunks(100) {
-        let q = Query::select(need.qbo_entity, Active::Any).in_list("Id", chunk.iter().map(|i| QValue::Str(i.clone())).collect());
+        let q = Query::select(need.qbo_entity, Active::Any)
+            .in_list("Id", chunk.iter().map(|i| QValue::Str(i.clone())).collect());
         q_recs.extend(client.query_all(&q).await.map_err(Either::Q)?);
     }
     // HubSpot records linked to changed QBO records.
-    let have_h: HashSet<String> = hs_recs.iter().filter_map(|h| h.prop(&need.link_property).map(str::to_string)).collect();
-    let want_h: Vec<String> = q_recs.iter().map(|q| q.id.clone()).chain(deleted.iter().map(|d| d.id.clone())).filter(|id| !have_h.contains(id)).collect();
+    let have_h: HashSet<String> = hs_recs
+        .iter()
+        .filter_map(|h| h.prop(&need.link_property).map(str::to_string))
+        .collect();
+    let want_h: Vec<String> = q_recs
+        .iter()
+        .map(|q| q.id.clone())
+        .chain(deleted.iter().map(|d| d.id.clone()))
+        .filter(|id| !have_h.contains(id))
+        .collect();
     if !want_h.is_empty() {
         let found = hubspot
-            .batch_read(need.hs_object, &want_h, &need.properties, Some(&need.link_property), false)
+            .batch_read(
+                need.hs_object,
+                &want_h,
+                &need.properties,
+                Some(&need.link_property),
+                false,
+            )
             .await
             .map_err(Either::H)?;
         hs_recs.extend(found.records);
     }
     // Match-key candidates for unlinked records on either side.
-    let linked_q: HashSet<String> = hs_recs.iter().filter_map(|h| h.prop(&need.link_property).map(str::to_string)).collect();
+    let linked_q: HashSet<String> = hs_recs
+        .iter()
+        .filter_map(|h| h.prop(&need.link_property).map(str::to_string))
+        .collect();
     match need.hs_object {
         "contacts" => {
             let emails: Vec<String> = hs_recs
@@ -336,37 +524,65 @@ async fn counterparts(
                 .filter_map(|h| h.prop("email").map(|e| e.trim().to_lowercase()))
                 .collect();
             for chunk in emails.chunks(50) {
-                let q = Query::select(need.qbo_entity, Active::Only)
-                    .in_list("PrimaryEmailAddr", chunk.iter().map(|e| QValue::Str(e.clone())).collect());
+                let q = Query::select(need.qbo_entity, Active::Only).in_list(
+                    "PrimaryEmailAddr",
+                    chunk.iter().map(|e| QValue::Str(e.clone())).collect(),
+                );
                 q_recs.extend(client.query_all(&q).await.map_err(Either::Q)?);
             }
             let q_emails: Vec<String> = q_recs
                 .iter()
                 .filter(|q| q.active && !linked_q.contains(&q.id))
-                .filter_map(|q| q.get_str("PrimaryEmailAddr.Address").map(|e| e.trim().to_lowercase()))
+                .filter_map(|q| {
+                    q.get_str("PrimaryEmailAddr.Address")
+                        .map(|e| e.trim().to_lowercase())
+                })
                 .collect();
             if !q_emails.is_empty() {
                 let found = hubspot
-                    .batch_read(need.hs_object, &q_emails, &need.properties, Some("email"), false)
+                    .batch_read(
+                        need.hs_object,
+                        &q_emails,
+                        &need.properties,
+                        Some("email"),
+                        false,
+                    )
                     .await
                     .map_err(Either::H)?;
                 hs_recs.extend(found.records);
             }
         }
         _ => {
-            let unlinked_h: Vec<&HsRecord> = hs_recs.iter().filter(|h| !h.archived && h.prop(&need.link_property).is_none()).collect();
-            let skus: Vec<String> = unlinked_h.iter().filter_map(|h| h.prop("hs_sku").map(str::to_string)).collect();
-            let names: Vec<String> = unlinked_h.iter().filter_map(|h| h.prop("name").map(str::to_string)).collect();
+            let unlinked_h: Vec<&HsRecord> = hs_recs
+                .iter()
+                .filter(|h| !h.archived && h.prop(&need.link_property).is_none())
+                .collect();
+            let skus: Vec<String> = unlinked_h
+                .iter()
+                .filter_map(|h| h.prop("hs_sku").map(str::to_string))
+                .collect();
+            let names: Vec<String> = unlinked_h
+                .iter()
+                .filter_map(|h| h.prop("name").map(str::to_string))
+                .collect();
             for (field, values) in [("Sku", skus), ("Name", names)] {
                 for chunk in values.chunks(50) {
-                    let q = Query::select(need.qbo_entity, Active::Only).in_list(field, chunk.iter().map(|v| QValue::Str(v.clone())).collect());
+                    let q = Query::select(need.qbo_entity, Active::Only).in_list(
+                        field,
+                        chunk.iter().map(|v| QValue::Str(v.clone())).collect(),
+                    );
                     q_recs.extend(client.query_all(&q).await.map_err(Either::Q)?);
                 }
             }
             // HubSpot has no cheap lookup by SKU or name without search: when an
             // unlinked QBO item changed, read the (usually small) product list.
             if q_recs.iter().any(|q| q.active && !linked_q.contains(&q.id)) {
-                hs_recs.extend(hubspot.list_all(need.hs_object, &need.properties).await.map_err(Either::H)?);
+                hs_recs.extend(
+                    hubspot
+                        .list_all(need.hs_object, &need.properties)
+                        .await
+                        .map_err(Either::H)?,
+                );
             }
         }
     }
@@ -380,9 +596,20 @@ fn candidate_names(m: &Manifest, records: &[HsRecord], need: &Need) -> Vec<Strin
         .sync
         .contacts
         .as_ref()
-        .map(|c| c.display_name.templates.iter().map(|t| t.value.clone()).collect::<Vec<_>>())
+        .map(|c| {
+            c.display_name
+                .templates
+                .iter()
+                .map(|t| t.value.clone())
+                .collect::<Vec<_>>()
+        })
         .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| d::DISPLAY_NAME_TEMPLATES.iter().map(|s| s.to_string()).collect());
+        .unwrap_or_else(|| {
+            d::DISPLAY_NAME_TEMPLATES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
     records
         .iter()
         .filter(|r| !r.archived && r.prop(&need.link_property).is_none())
@@ -399,14 +626,23 @@ fn candidate_names(m: &Manifest, records: &[HsRecord], need: &Need) -> Vec<Strin
 
 /// Records whose name starts with any of `names` (so suffixed variants like
 /// `Acme (2)` are seen too).
-async fn names_in_use(client: &QboClient, entity: &str, field: &str, names: &[String]) -> Result<Vec<QboRecord>, QboError> {
+async fn names_in_use(
+    client: &QboClient,
+    entity: &str,
+    field: &str,
+    names: &[String],
+) -> Result<Vec<QboRecord>, QboError> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for n in names {
         if !seen.insert(n.trim().to_lowercase()) {
             continue;
         }
-        out.extend(client.query_all(&Query::select(entity, Active::Only).starts_with(field, n.trim())).await?);
+        out.extend(
+            client
+                .query_all(&Query::select(entity, Active::Only).starts_with(field, n.trim()))
+                .await?,
+        );
     }
     Ok(out)
 }

@@ -253,7 +253,9 @@ impl Query {
         match self.active {
             Active::Only => parts.push("Active = true".into()),
             Active::Inactive => parts.push("Active = false".into()),
-            Active::Any if is_name_list(&self.entity) => parts.push("Active IN (true, false)".into()),
+            Active::Any if is_name_list(&self.entity) => {
+                parts.push("Active IN (true, false)".into())
+            }
             // Transactions have no Active flag: "any" means no condition.
             Active::Any | Active::NotApplicable => {}
         }
@@ -403,7 +405,9 @@ mod tests {
             "SELECT * FROM Item WHERE Active = true STARTPOSITION 1 MAXRESULTS 10"
         );
         assert_eq!(
-            Query::select("Payment", Active::Any).statement(1, 5).unwrap(),
+            Query::select("Payment", Active::Any)
+                .statement(1, 5)
+                .unwrap(),
             "SELECT * FROM Payment STARTPOSITION 1 MAXRESULTS 5"
         );
         assert_eq!(

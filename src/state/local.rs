@@ -2,11 +2,13 @@
 //! append-only `state.json.journal` (JSON lines, fsync per entry) and a
 //! `state.json.lock` file created exclusively, holding the holder's identity.
 
-use super::{JournalEntry, LockHolder, STATE_VERSION, StateData, StateError, StoredToken, TokenData};
-use std::sync::Mutex;
+use super::{
+    JournalEntry, LockHolder, STATE_VERSION, StateData, StateError, StoredToken, TokenData,
+};
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Largest state file accepted (a corrupt or hostile file must not exhaust memory).
@@ -116,9 +118,14 @@ impl LocalStore {
         match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
                 path,
-                message: format!("{e}; delete it to fall back to the refresh token in the manifest's environment"),
+                message: format!(
+                    "{e}; delete it to fall back to the refresh token in the manifest's environment"
+                ),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenData { version: STATE_VERSION, ..Default::default() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenData {
+                version: STATE_VERSION,
+                ..Default::default()
+            }),
             Err(e) => Err(self.io(&path, e)),
         }
     }
@@ -130,7 +137,8 @@ impl LocalStore {
         data.version = STATE_VERSION;
         data.tokens.insert(realm.to_string(), token);
         let path = self.sibling(".tokens");
-        let bytes = serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
         write_private_atomic(&path, &bytes).map_err(|e| self.io(&path, e))
     }
 
@@ -394,9 +402,18 @@ mod tests {
         s.save(&d).unwrap();
         let back = s.load().unwrap();
         assert_eq!(back.watermarks, d.watermarks);
-        s.save_token("1", StoredToken { sealed: "x".into(), received_at: chrono::Utc::now(), origin: None }).unwrap();
+        s.save_token(
+            "1",
+            StoredToken {
+                sealed: "x".into(),
+                received_at: chrono::Utc::now(),
+                origin: None,
+            },
+        )
+        .unwrap();
         assert_eq!(s.load_tokens().unwrap().tokens["1"].sealed, "x");
-        s.update(|d| d.last_full_refresh = Some(chrono::Utc::now())).unwrap();
+        s.update(|d| d.last_full_refresh = Some(chrono::Utc::now()))
+            .unwrap();
         assert!(s.load().unwrap().last_full_refresh.is_some());
         assert_eq!(s.load_tokens().unwrap().tokens.len(), 1);
         #[cfg(unix)]
