@@ -144,7 +144,13 @@ impl QboClient {
         let has_create = chunk
             .iter()
             .any(|(_, op)| matches!(op, QboBatchOp::Create { .. }));
-        let rid = derive_request_id(self.realm_id(), "batch", "", &body);
+        // Creates make a content-derived id unsafe (see `create`); chunks
+        // without creates carry SyncTokens, so their content identifies them.
+        let rid = if has_create {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            derive_request_id(self.realm_id(), "batch", "", &body)
+        };
         let idempotency = if has_create {
             Idempotency::NonIdempotent
         } else {

@@ -229,10 +229,12 @@ impl QboClient {
                             return Err(unexpected(format!("{path}: expected an object")));
                         };
                         if is_deleted_stub(&obj) {
-                            page.deleted
-                                .push(to_deleted(&entity, &obj, time, &path).map_err(unexpected)?);
+                            let d = to_deleted(&entity, &obj, time, &path).map_err(unexpected)?;
+                            page.newest = page.newest.max(Some(d.when));
+                            page.deleted.push(d);
                         } else {
                             let r = to_record(obj, &path).map_err(unexpected)?;
+                            page.newest = page.newest.max(Some(r.updated));
                             page.records.entry(entity.clone()).or_default().push(r);
                         }
                     }

@@ -10,8 +10,10 @@ use hsqb::emulator::stats::EndpointStats;
 use hsqb::emulator::{Emulator, EmulatorConfig, FaultRule, Limits, serve_emulator};
 use hsqb::http::RetryPolicy;
 use hsqb::hubspot::{HubSpotAuth, HubSpotClient, HubSpotConfig, HubSpotLimits};
+use hsqb::quickbooks::{MemorySink, QboAuth, QboClient, QboClock, QboConfig, QboLimits, TokenSink};
 use hsqb::secret::Secret;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The fixed data-clock start of the tests.
@@ -142,6 +144,62 @@ impl Emu {
         c.search_lookback = Duration::ZERO;
         tweak(&mut c);
         HubSpotClient::new(c).expect("client")
+    }
+}
+
+impl Emu {
+    /// The default realm.
+    pub fn realm(&self) -> String {
+        self.emu.shared().config.realms[0].clone()
+    }
+
+    /// A QuickBooks client with the static token, unlimited client-side, fast
+    /// seeded retries, the clock following the emulator's data clock; `tweak`
+    /// adjusts the config.
+    pub fn quickbooks(&self, tweak: impl FnOnce(&mut QboConfig)) -> QboClient {
+        let token = self.emu.shared().config.qbo_access_token.clone();
+        self.quickbooks_with(
+            QboAuth::Static(Secret::new(token)),
+            MemorySink::new(),
+            tweak,
+        )
+    }
+
+    /// A QuickBooks client with the refresh-token grant against the
+    /// emulator's token endpoint, starting from `refresh_token`.
+    pub fn quickbooks_refresh(
+        &self,
+        refresh_token: &str,
+        sink: Arc<dyn TokenSink>,
+        tweak: impl FnOnce(&mut QboConfig),
+    ) -> QboClient {
+        let cfg = &self.emu.shared().config;
+        let auth = QboAuth::Refresh {
+            client_id: cfg.qbo_client_id.clone(),
+            client_secret: Secret::new(cfg.qbo_client_secret.clone()),
+            refresh_token: Secret::new(refresh_token.to_string()),
+            token_url: format!("{}/oauth2/v1/tokens/bearer", self.base)
+                .parse()
+                .expect("url"),
+        };
+        self.quickbooks_with(auth, sink, tweak)
+    }
+
+    fn quickbooks_with(
+        &self,
+        auth: QboAuth,
+        sink: Arc<dyn TokenSink>,
+        tweak: impl FnOnce(&mut QboConfig),
+    ) -> QboClient {
+        let mut c = QboConfig::new(self.base.parse().expect("url"), self.realm(), auth);
+        c.limits = QboLimits::unlimited();
+        c.retry = RetryPolicy::fast(6, 11);
+        c.timeout = Duration::from_secs(10);
+        // The client's clock follows the emulator's data clock.
+        let shared = self.emu.shared().clone();
+        c.clock = QboClock(Arc::new(move || shared.clock.now()));
+        tweak(&mut c);
+        QboClient::new(c, sink).expect("client")
     }
 }
 
