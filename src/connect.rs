@@ -5,8 +5,7 @@
 
 use crate::emulator::{self, Emulator, EmulatorConfig};
 use crate::hubspot::{HubSpotAuth, HubSpotClient, HubSpotConfig, HubSpotLimits, PathStyle};
-use crate::manifest::{HubSpotApiVersion, Manifest, QboConnection, QboEnvironment};
-use crate::plan::engine::SANDBOX_COMPANY;
+use crate::manifest::{HubSpotApiVersion, Manifest, QBO_TOKEN_URL, QboConnection, SANDBOX_COMPANY};
 use crate::plan::input::EstimateLimits;
 use crate::plan::model::PlanTarget;
 use crate::quickbooks::{QboAuth, QboClient, QboConfig, QboLimits, TokenSink};
@@ -17,15 +16,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use url::Url;
-
-/// HubSpot's production API.
-pub const HUBSPOT_BASE: &str = "https://api.hubapi.com";
-/// QuickBooks production API.
-pub const QBO_PRODUCTION: &str = "https://quickbooks.api.intuit.com";
-/// QuickBooks sandbox API.
-pub const QBO_SANDBOX: &str = "https://sandbox-quickbooks.api.intuit.com";
-/// Intuit's token endpoint.
-pub const QBO_TOKEN_URL: &str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
 
 /// Connection errors.
 #[derive(Debug, thiserror::Error)]
@@ -114,13 +104,7 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
         .hubspot
         .as_ref()
         .ok_or_else(|| ConnectError::Config("the manifest has no `hubspot:` connection".into()))?;
-    let base = parse_url(
-        hs.base_url
-            .as_ref()
-            .map(|s| s.as_str())
-            .unwrap_or(HUBSPOT_BASE),
-        "hubspot.base_url",
-    )?;
+    let base = parse_url(&hs.effective_base_url(), "hubspot.base_url")?;
     let auth = match (&hs.token, &hs.oauth) {
         (Some(t), _) => HubSpotAuth::Token(t.secret.clone()),
         (None, Some(o)) => HubSpotAuth::OAuth {
@@ -198,15 +182,8 @@ fn qbo_client(
         .as_ref()
         .map(|r| r.value.clone())
         .ok_or_else(|| ConnectError::Config(format!("quickbooks.{name} has no `realm_id`")))?;
-    let default_base = match q.environment {
-        QboEnvironment::Production => QBO_PRODUCTION,
-        QboEnvironment::Sandbox => QBO_SANDBOX,
-    };
     let base = parse_url(
-        q.base_url
-            .as_ref()
-            .map(|s| s.as_str())
-            .unwrap_or(default_base),
+        &q.effective_base_url(),
         &format!("quickbooks.{name}.base_url"),
     )?;
     let (auth, sink): (QboAuth, Arc<dyn TokenSink>) = match (

@@ -9,8 +9,7 @@
 
 use crate::connect::Connections;
 use crate::hubspot::{HubSpotClient, HubSpotError};
-use crate::manifest::defaults as d;
-use crate::manifest::{Filter, Manifest, Mappings};
+use crate::manifest::{EffectiveMapping, Filter, Manifest, SyncBlock};
 use crate::model::{HsRecord, QboRecord};
 use crate::plan::input::{
     HsObjectSet, HubSpotSnapshot, QboCompanyFacts, QboEntitySet, QboSnapshot,
@@ -80,16 +79,12 @@ struct Need {
 
 fn collect_props(
     base: &[&str],
-    mappings: &Mappings,
-    defaults: &[d::DefaultMapping],
+    mappings: &[EffectiveMapping],
     filters: &[Filter],
     link: &str,
 ) -> Vec<String> {
     let mut s: BTreeSet<String> = base.iter().map(|p| p.to_string()).collect();
-    if mappings.defaults.unwrap_or(true) {
-        s.extend(defaults.iter().map(|m| m.hubspot.to_string()));
-    }
-    s.extend(mappings.fields.iter().map(|m| m.hubspot.value.clone()));
+    s.extend(mappings.iter().map(|m| m.hubspot.clone()));
     s.extend(filters.iter().map(|f| f.field.value.clone()));
     s.insert(link.to_string());
     s.into_iter().collect()
@@ -98,29 +93,16 @@ fn collect_props(
 fn needs(m: &Manifest) -> Vec<Need> {
     let mut out = Vec::new();
     let lookback = |inc: &crate::manifest::Incremental| {
-        chrono::Duration::from_std(
-            inc.lookback
-                .map(|l| l.0)
-                .unwrap_or(std::time::Duration::from_secs(300)),
-        )
-        .unwrap_or(chrono::Duration::minutes(5))
+        chrono::Duration::from_std(inc.lookback()).unwrap_or(chrono::Duration::minutes(5))
     };
     let every = |inc: &crate::manifest::Incremental| {
-        inc.full_refresh_every
-            .and_then(|e| chrono::Duration::from_std(e.0).ok())
+        inc.full_refresh_every()
+            .and_then(|e| chrono::Duration::from_std(e).ok())
     };
-    if let Some(c) = m
-        .sync
-        .contacts
-        .as_ref()
-        .filter(|c| c.enabled.unwrap_or(true))
-        && let Some(company) = crate::plan::engine::company_for(m, c.quickbooks.as_ref())
+    if let Some(c) = m.contacts()
+        && let Some(company) = m.qbo_company_for(c)
     {
-        let link = c
-            .link_property
-            .as_ref()
-            .map(|s| s.value.clone())
-            .unwrap_or(d::CONTACT_LINK_PROPERTY.into());
+        let link = c.link_property().to_string();
         let mut props = collect_props(
             &[
                 "email",
@@ -129,53 +111,43 @@ fn needs(m: &Manifest) -> Vec<Need> {
                 "company",
                 "lastmodifieddate",
             ],
-            &c.mappings,
-            d::CONTACTS,
+            &c.mappings_effective(),
             &c.filter.hubspot,
             &link,
         );
-        for t in &c.display_name.templates {
-            props.extend(template::placeholders(t.as_str()));
+        for t in c.display_name.effective_templates() {
+            props.extend(template::placeholders(&t));
         }
         props.sort();
         props.dedup();
         out.push(Need {
             hs_object: "contacts",
             qbo_entity: "Customer",
-            company,
+            company: company.to_string(),
             link_property: link,
             properties: props,
-            incremental: c.incremental.enabled.unwrap_or(true),
+            incremental: c.incremental.is_enabled(),
             lookback: lookback(&c.incremental),
             writes_qbo: c.direction.writes_quickbooks(),
             full_every: every(&c.incremental),
         });
     }
-    if let Some(p) = m
-        .sync
-        .products
-        .as_ref()
-        .filter(|p| p.enabled.unwrap_or(true))
-        && let Some(company) = crate::plan::engine::company_for(m, p.quickbooks.as_ref())
+    if let Some(p) = m.products()
+        && let Some(company) = m.qbo_company_for(p)
     {
-        let link = p
-            .link_property
-            .as_ref()
-            .map(|s| s.value.clone())
-            .unwrap_or(d::PRODUCT_LINK_PROPERTY.into());
+        let link = p.link_property().to_string();
         out.push(Need {
             hs_object: "products",
             qbo_entity: "Item",
-            company,
+            company: company.to_string(),
             properties: collect_props(
                 &["name", "hs_sku", "hs_lastmodifieddate"],
-                &p.mappings,
-                d::PRODUCTS,
+                &p.mappings_effective(),
                 &p.filter.hubspot,
                 &link,
             ),
             link_property: link,
-            incremental: p.incremental.enabled.unwrap_or(true),
+            incremental: p.incremental.is_enabled(),
             lookback: lookback(&p.incremental),
             writes_qbo: p.direction.writes_quickbooks(),
             full_every: every(&p.incremental),
@@ -593,23 +565,9 @@ async fn counterparts(
 /// the templates), to check against existing customers.
 fn candidate_names(m: &Manifest, records: &[HsRecord], need: &Need) -> Vec<String> {
     let templates: Vec<String> = m
-        .sync
-        .contacts
-        .as_ref()
-        .map(|c| {
-            c.display_name
-                .templates
-                .iter()
-                .map(|t| t.value.clone())
-                .collect::<Vec<_>>()
-        })
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| {
-            d::DISPLAY_NAME_TEMPLATES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        });
+        .contacts()
+        .map(|c| c.display_name.effective_templates())
+        .unwrap_or_default();
     records
         .iter()
         .filter(|r| !r.archived && r.prop(&need.link_property).is_none())

@@ -6,8 +6,16 @@
 //! the library; no sync logic lives here. Everything written to stdout/stderr
 //! goes through [`Output`], which scrubs registered secrets.
 
+pub mod apply;
+mod common;
 mod error;
+pub mod force_unlock;
+pub mod mappings;
 mod output;
+pub mod plan;
+pub mod schema;
+pub mod show;
+pub mod validate;
 
 pub use error::{CliError, exit};
 pub use output::Output;
@@ -55,7 +63,29 @@ pub enum LogFormat {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check the manifest (syntax, keys, types, connections, mappings, policies).
+    #[command(about = validate::ABOUT, long_about = validate::LONG_ABOUT)]
+    Validate(validate::ValidateArgs),
+    /// Print the manifest's JSON Schema.
+    #[command(about = schema::ABOUT, long_about = schema::LONG_ABOUT)]
+    Schema(schema::SchemaArgs),
+    /// Show what apply would change.
+    #[command(about = plan::ABOUT, long_about = plan::LONG_ABOUT)]
+    Plan(plan::PlanArgs),
+    /// Execute a plan.
+    #[command(about = apply::ABOUT, long_about = apply::LONG_ABOUT)]
+    Apply(apply::ApplyArgs),
+    /// Render a saved plan.
+    #[command(about = show::ABOUT, long_about = show::LONG_ABOUT)]
+    Show(show::ShowArgs),
+    /// List the mappings with their live status.
+    #[command(about = mappings::ABOUT, long_about = mappings::LONG_ABOUT)]
+    Mappings(mappings::MappingsArgs),
+    /// Remove a dead run's state lock.
+    #[command(name = "force-unlock", about = force_unlock::ABOUT, long_about = force_unlock::LONG_ABOUT)]
+    ForceUnlock(force_unlock::ForceUnlockArgs),
+}
 
 /// Run the CLI with the process arguments and return the exit code.
 pub fn main() -> ExitCode {
@@ -88,8 +118,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, _out: &Output) -> Result<u8, CliError> {
-    match cli.command {}
+fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
+    match &cli.command {
+        Command::Validate(args) => validate::run(&cli.file, args, out),
+        Command::Schema(args) => schema::run(args, out),
+        Command::Plan(args) => plan::run(&cli.file, args, out),
+        Command::Apply(args) => apply::run(&cli.file, args, out),
+        Command::Show(args) => show::run(args, out),
+        Command::Mappings(args) => mappings::run(&cli.file, args, out),
+        Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
+    }
 }
 
 fn init_tracing(verbose: u8, format: LogFormat) {

@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write};
 #[derive(Debug, Clone)]
 pub struct Output {
     color: bool,
+    stderr_color: bool,
     stdout_tty: bool,
     stderr_tty: bool,
 }
@@ -16,17 +17,24 @@ impl Output {
     /// `NO_COLOR` is unset (https://no-color.org).
     pub fn stdio() -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Output {
             color: stdout_tty && !no_color,
+            stderr_color: stderr_tty && !no_color,
             stdout_tty,
-            stderr_tty: std::io::stderr().is_terminal(),
+            stderr_tty,
         }
     }
 
     /// Whether stdout output may use ANSI colour.
     pub fn color(&self) -> bool {
         self.color
+    }
+
+    /// Whether diagnostics on stderr may use ANSI colour.
+    pub fn stderr_color(&self) -> bool {
+        self.stderr_color
     }
 
     /// Whether stdout is a terminal.

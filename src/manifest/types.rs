@@ -12,11 +12,13 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-/// The whole manifest.
+/// An hsqb manifest (`hsqb.yaml`): what to keep in sync between HubSpot and
+/// QuickBooks Online. Reference: `docs/manifest.md`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Manifest format version. Must be `1`.
+    #[schemars(extend("const" = 1))]
     pub version: u32,
     /// The HubSpot connection. Optional only with `sandbox`.
     #[serde(default)]

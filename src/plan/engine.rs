@@ -9,7 +9,7 @@ use super::model::*;
 use super::names::NameRegistry;
 use super::records::{self, ItemSettings, Kind, RecordBlock};
 use crate::manifest::defaults as d;
-use crate::manifest::{Direction, Manifest, PropertySpec, Str};
+use crate::manifest::{Direction, Manifest, PropertySpec, Str, SyncBlock};
 use crate::model::catalog::hubspot_type;
 use crate::model::{ObjectKind, System, ValueType};
 use rust_decimal::Decimal;
@@ -40,23 +40,13 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
         }
     }
 
-    if let Some(c) = m
-        .sync
-        .contacts
-        .as_ref()
-        .filter(|c| c.enabled.unwrap_or(true))
+    if let Some(c) = m.contacts()
         && wanted(Block::Contacts)
     {
-        match company_for(m, c.quickbooks.as_ref())
-            .and_then(|co| input.quickbooks.get(&co).map(|s| (co, s)))
-        {
+        match company_snapshot(m, input, c) {
             None => missing_company(&mut b, Block::Contacts, c.quickbooks.as_ref()),
             Some((company, snap)) => {
-                let link = c
-                    .link_property
-                    .as_ref()
-                    .map(|s| s.value.clone())
-                    .unwrap_or(d::CONTACT_LINK_PROPERTY.into());
+                let link = c.link_property().to_string();
                 let mut deps = property_deps.get("contacts").cloned().unwrap_or_default();
                 deps.extend(ensure_link_property(
                     &mut b,
@@ -73,44 +63,27 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                         qbo_entity: "Customer",
                         direction: c.direction,
                     },
-                    &c.mappings,
-                    d::CONTACTS,
+                    c.mappings_effective(),
                     &m.properties,
                     input.hubspot,
                     &mut b.diags,
                 );
-                let templates = if c.display_name.templates.is_empty() {
-                    d::DISPLAY_NAME_TEMPLATES
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                } else {
-                    c.display_name
-                        .templates
-                        .iter()
-                        .map(|s| s.value.clone())
-                        .collect()
-                };
                 let rb = RecordBlock {
                     kind: Kind::Contacts,
                     company: company.clone(),
                     direction: c.direction,
                     conflict: c.conflict,
-                    allow_blanking: c.allow_blanking.unwrap_or(false),
+                    allow_blanking: c.allow_blanking(),
                     on_create: c.on_create,
                     on_update: c.on_update,
                     on_delete: c.on_delete,
                     filters: &c.filter,
                     link_property: link,
                     maps,
-                    contact_keys: if c.match_keys.is_empty() {
-                        vec![crate::manifest::ContactMatchKey::Email]
-                    } else {
-                        c.match_keys.clone()
-                    },
+                    contact_keys: c.effective_match_keys(),
                     product_keys: Vec::new(),
                     display_name: Some(&c.display_name),
-                    display_templates: templates,
+                    display_templates: c.display_name.effective_templates(),
                     items: None,
                     property_deps: deps,
                 };
@@ -120,23 +93,13 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
         }
     }
 
-    if let Some(p) = m
-        .sync
-        .products
-        .as_ref()
-        .filter(|p| p.enabled.unwrap_or(true))
+    if let Some(p) = m.products()
         && wanted(Block::Products)
     {
-        match company_for(m, p.quickbooks.as_ref())
-            .and_then(|co| input.quickbooks.get(&co).map(|s| (co, s)))
-        {
+        match company_snapshot(m, input, p) {
             None => missing_company(&mut b, Block::Products, p.quickbooks.as_ref()),
             Some((company, snap)) => {
-                let link = p
-                    .link_property
-                    .as_ref()
-                    .map(|s| s.value.clone())
-                    .unwrap_or(d::PRODUCT_LINK_PROPERTY.into());
+                let link = p.link_property().to_string();
                 let mut deps = property_deps.get("products").cloned().unwrap_or_default();
                 deps.extend(ensure_link_property(
                     &mut b,
@@ -153,8 +116,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                         qbo_entity: "Item",
                         direction: p.direction,
                     },
-                    &p.mappings,
-                    d::PRODUCTS,
+                    p.mappings_effective(),
                     &m.properties,
                     input.hubspot,
                     &mut b.diags,
@@ -185,7 +147,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                     company: company.clone(),
                     direction: p.direction,
                     conflict: p.conflict,
-                    allow_blanking: p.allow_blanking.unwrap_or(false),
+                    allow_blanking: p.allow_blanking(),
                     on_create: p.on_create,
                     on_update: p.on_update,
                     on_delete: p.on_delete,
@@ -193,14 +155,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                     link_property: link,
                     maps,
                     contact_keys: Vec::new(),
-                    product_keys: if p.match_keys.is_empty() {
-                        vec![
-                            crate::manifest::ProductMatchKey::Sku,
-                            crate::manifest::ProductMatchKey::Name,
-                        ]
-                    } else {
-                        p.match_keys.clone()
-                    },
+                    product_keys: p.effective_match_keys(),
                     display_name: None,
                     display_templates: Vec::new(),
                     items: Some(items),
@@ -240,21 +195,18 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
     plan
 }
 
-/// The QBO company a block uses: the one it names, else the only one declared
-/// (or the sandbox's `main`).
-pub fn company_for(m: &Manifest, named: Option<&Str>) -> Option<String> {
-    if let Some(n) = named {
-        return Some(n.value.clone());
-    }
-    match m.quickbooks.len() {
-        1 => m.quickbooks.keys().next().cloned(),
-        0 if m.sandbox.is_some() => Some(SANDBOX_COMPANY.to_string()),
-        _ => None,
-    }
+/// The QBO company a block uses and its snapshot.
+fn company_snapshot<'a, B: SyncBlock>(
+    m: &Manifest,
+    input: PlanInput<'a>,
+    block: &B,
+) -> Option<(String, &'a QboSnapshot)> {
+    let company = m.qbo_company_for(block)?;
+    input
+        .quickbooks
+        .get(company)
+        .map(|s| (company.to_string(), s))
 }
-
-/// Company name used in sandbox mode when none is declared.
-pub const SANDBOX_COMPANY: &str = "main";
 
 fn missing_company(b: &mut Builder, block: Block, named: Option<&Str>) {
     let message = match named {
@@ -379,9 +331,8 @@ fn ensure_link_property(
 pub fn property_group(m: &Manifest) -> String {
     m.hubspot
         .as_ref()
-        .and_then(|h| h.property_group.as_ref())
-        .map(|g| g.value.clone())
-        .unwrap_or_else(|| d::PROPERTY_GROUP.to_string())
+        .map_or(d::PROPERTY_GROUP, |h| h.property_group())
+        .to_string()
 }
 
 /// The HubSpot `type`/`fieldType` for a value type.
@@ -458,12 +409,8 @@ pub fn label_from(name: &str) -> String {
 
 /// Refuse the plan when it deletes more than the safety guards allow.
 fn safety(b: &mut Builder, input: PlanInput<'_>) {
-    let max = input.manifest.safety.max_deletes.unwrap_or(10) as usize;
-    let pct = input
-        .manifest
-        .safety
-        .max_delete_percent
-        .unwrap_or(Decimal::from(5));
+    let max = input.manifest.safety.max_deletes() as usize;
+    let pct = input.manifest.safety.max_delete_percent();
     let mut counts: BTreeMap<(System, ObjectKind, Option<String>), usize> = BTreeMap::new();
     for c in b
         .changes

@@ -5,8 +5,7 @@
 use super::input::HubSpotSnapshot;
 use super::model::{Block, Diagnostic, Severity};
 use super::template;
-use crate::manifest::defaults::DefaultMapping;
-use crate::manifest::{Direction, Mappings, PropertySpec, Transform};
+use crate::manifest::{Direction, EffectiveMapping, PropertySpec, Transform};
 use crate::model::catalog::{self, Access, FieldSpec};
 use crate::model::{FieldPath, HsRecord, QboRecord, Value, ValueType};
 
@@ -138,6 +137,14 @@ pub fn apply_transforms(
     v
 }
 
+struct Raw {
+    hubspot: String,
+    qbo: String,
+    direction: Direction,
+    transforms: Vec<Transform>,
+    declared_type: Option<ValueType>,
+}
+
 /// What the block maps between.
 #[derive(Debug, Clone, Copy)]
 pub struct MappingContext<'a> {
@@ -151,51 +158,24 @@ pub struct MappingContext<'a> {
     pub direction: Direction,
 }
 
-/// Resolve a block's mappings: defaults (unless disabled) minus `remove`, with
-/// `fields` added or replacing defaults of the same HubSpot property; typed from
-/// live definitions, `properties:` declarations, the built-in catalog or the
-/// mapping's `type:`. Problems become diagnostics and drop or narrow the mapping.
+/// Resolve a block's effective mappings (defaults merged with `remove` and
+/// `fields` by the manifest): typed from live definitions, `properties:`
+/// declarations, the built-in catalog or the mapping's `type:`. Problems become
+/// diagnostics and drop or narrow the mapping.
 pub fn resolve(
     ctx: MappingContext<'_>,
-    mappings: &Mappings,
-    defaults: &[DefaultMapping],
+    effective: Vec<EffectiveMapping>,
     declared: &[PropertySpec],
     hubspot: &HubSpotSnapshot,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<FieldMap> {
-    struct Raw {
-        hubspot: String,
-        qbo: String,
-        direction: Option<Direction>,
-        transforms: Vec<Transform>,
-        declared_type: Option<ValueType>,
-    }
-    let mut raws: Vec<Raw> = Vec::new();
-    if mappings.defaults.unwrap_or(true) {
-        for d in defaults {
-            if mappings.remove.iter().any(|r| r.as_str() == d.hubspot) {
-                continue;
-            }
-            raws.push(Raw {
-                hubspot: d.hubspot.into(),
-                qbo: d.quickbooks.into(),
-                direction: d.direction,
-                transforms: Vec::new(),
-                declared_type: None,
-            });
-        }
-    }
-    for m in &mappings.fields {
-        raws.retain(|r| r.hubspot != m.hubspot.as_str());
-        raws.push(Raw {
-            hubspot: m.hubspot.value.clone(),
-            qbo: m.quickbooks.value.clone(),
-            direction: m.direction,
-            transforms: m.transform.clone(),
-            declared_type: m.value_type,
-        });
-    }
-
+    let raws = effective.into_iter().map(|e| Raw {
+        hubspot: e.hubspot,
+        qbo: e.quickbooks,
+        direction: e.direction,
+        transforms: e.transforms,
+        declared_type: e.value_type,
+    });
     let mut out = Vec::new();
     for r in raws {
         let Some(qbo_spec) = catalog::qbo_field(ctx.qbo_entity, &r.qbo) else {
@@ -237,7 +217,7 @@ pub fn resolve(
             .or(builtin.map(|b| b.access == Access::ReadOnly))
             .unwrap_or(false);
 
-        let mut direction = narrow(ctx.direction, r.direction);
+        let mut direction = r.direction;
         if hs_read_only && direction.writes_hubspot() {
             if direction == Direction::TwoWay {
                 direction = Direction::HubspotToQuickbooks;
@@ -284,16 +264,6 @@ pub fn resolve(
         });
     }
     out
-}
-
-/// The block direction narrowed by a per-field direction (validation already
-/// refused per-field directions the block does not allow).
-fn narrow(block: Direction, field: Option<Direction>) -> Direction {
-    match (block, field) {
-        (_, None) => block,
-        (Direction::TwoWay, Some(f)) => f,
-        (b, Some(_)) => b,
-    }
 }
 
 fn mapping_diag(

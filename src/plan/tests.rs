@@ -30,7 +30,7 @@ fn link_def() -> Vec<(&'static str, crate::model::HsPropertyDef)> {
 
 fn run(m: &Manifest, hs: &HubSpotSnapshot, q: QboSnapshot, state: &StateView) -> Plan {
     let mut qbs = BTreeMap::new();
-    qbs.insert("main".to_string(), q);
+    qbs.insert(crate::manifest::SANDBOX_COMPANY.to_string(), q);
     let opts = options();
     super::plan(PlanInput {
         manifest: m,
@@ -116,7 +116,7 @@ fn creates_both_ways_and_links_matches() {
     };
     assert_eq!(qbo_id.as_deref(), Some("1"));
 
-    let create_h = change(&p, "contacts/create/hubspot/qbo:main:2");
+    let create_h = change(&p, "contacts/create/hubspot/qbo:sandbox:2");
     let Payload::Hubspot {
         properties,
         upsert_by,
@@ -207,7 +207,7 @@ fn three_way_only_the_changed_side_wins() {
         ("city", "Oslo"),
     ]);
     let p = run(&m, &h, q, &state);
-    let to_q = change(&p, "contacts/update/quickbooks/main:7");
+    let to_q = change(&p, "contacts/update/quickbooks/sandbox:7");
     assert_eq!(to_q.fields.len(), 1);
     assert_eq!(to_q.fields[0].field, "PrimaryPhone.FreeFormNumber");
     assert_eq!(to_q.fields[0].after, Value::Text("555-0200".into()));
@@ -282,7 +282,7 @@ fn winner_never_blanks_unless_allowed() {
     assert!(p.diagnostics.iter().any(|d| d.code == "not_blanking"));
     let m2 = manifest(&format!("{CONTACTS_TWO_WAY}    allow_blanking: true\n"));
     let p2 = run(&m2, &h, q, &st);
-    let c = change(&p2, "contacts/update/quickbooks/main:7");
+    let c = change(&p2, "contacts/update/quickbooks/sandbox:7");
     assert_eq!(c.fields[0].after, Value::Null);
 }
 
@@ -429,7 +429,7 @@ sync:
         ],
     )]);
     let p = run(&m, &h, q.clone(), &StateView::default());
-    let deact = change(&p, "contacts/archive/quickbooks/main:10");
+    let deact = change(&p, "contacts/archive/quickbooks/sandbox:10");
     assert_eq!(
         deact.payload,
         Payload::Remove {
@@ -681,7 +681,7 @@ sync:
     assert!(
         p.changes
             .iter()
-            .any(|c| c.id == "contacts/update/quickbooks/main:5"),
+            .any(|c| c.id == "contacts/update/quickbooks/sandbox:5"),
         "paired records keep syncing"
     );
     let cont = manifest(&format!("{yaml}      scope: continuous\n"));
@@ -689,7 +689,7 @@ sync:
     assert!(
         !p.changes
             .iter()
-            .any(|c| c.id == "contacts/update/quickbooks/main:5")
+            .any(|c| c.id == "contacts/update/quickbooks/sandbox:5")
     );
 }
 

@@ -1,0 +1,901 @@
+//! The executor: phases in dependency order, batches within each phase, HubSpot
+//! and QuickBooks work in parallel (each paced by its client's rate limiters),
+//! journal entries around every batch.
+
+use super::results::{ApplyReport, Outcome, RecordResult};
+use super::{ApplyError, ApplyOptions};
+use crate::connect::Connections;
+use crate::hubspot::{HsItemError, HsOutcome, HsUpdate, HsUpsert, HubSpotError};
+use crate::model::System;
+use crate::plan::{Action, Change, Payload, Plan};
+use crate::quickbooks::{
+    NaturalKey, QValue, QboBatchOp, QboBatchOutcome, QboClient, QboError, QboFault, WriteOptions,
+};
+use crate::state::{JournalEntry, JournalPhase, Store};
+use futures_util::StreamExt;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+/// HubSpot batch size.
+const HS_BATCH: usize = 100;
+/// QBO batch size.
+const QBO_BATCH: usize = 30;
+
+struct Ctx<'a> {
+    plan: &'a Plan,
+    conns: &'a Connections,
+    store: &'a Store,
+    opts: &'a ApplyOptions,
+    results: Mutex<BTreeMap<String, RecordResult>>,
+    /// QBO creates that were in flight when an earlier run of this plan died.
+    in_flight: BTreeSet<String>,
+}
+
+impl Ctx<'_> {
+    fn set(&self, change: &Change, id: Option<String>, outcome: Outcome) {
+        let r = RecordResult::new(change, id, outcome);
+        self.results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(change.id.clone(), r);
+    }
+
+    fn done(&self, id: &str) -> Option<bool> {
+        self.results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .map(|r| r.outcome.is_success())
+    }
+
+    /// Whether `c` may run: not already done, and every dependency succeeded.
+    fn ready(&self, c: &Change) -> bool {
+        if self.done(&c.id).is_some() {
+            return false;
+        }
+        for d in &c.depends_on {
+            match self.done(d) {
+                Some(true) => {}
+                _ => {
+                    self.set(
+                        c,
+                        None,
+                        Outcome::Skipped {
+                            reason: format!("depends on `{d}`, which did not succeed"),
+                        },
+                    );
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    async fn journal(
+        &self,
+        changes: &[&Change],
+        phase: JournalPhase,
+        results: BTreeMap<String, serde_json::Value>,
+    ) -> Result<(), ApplyError> {
+        let e = JournalEntry {
+            run: self.plan.checksum.clone(),
+            changes: changes.iter().map(|c| c.id.clone()).collect(),
+            phase,
+            results,
+            at: self.opts.now,
+        };
+        self.store
+            .append_journal(&e)
+            .await
+            .map_err(ApplyError::State)
+    }
+
+    async fn journal_done(&self, changes: &[&Change]) -> Result<(), ApplyError> {
+        let results = {
+            let r = self.results.lock().unwrap_or_else(|e| e.into_inner());
+            changes
+                .iter()
+                .filter_map(|c| {
+                    r.get(&c.id).map(|x| {
+                        (
+                            c.id.clone(),
+                            serde_json::json!({"ok": x.outcome.is_success(), "id": x.id}),
+                        )
+                    })
+                })
+                .collect()
+        };
+        self.journal(changes, JournalPhase::Done, results).await
+    }
+}
+
+/// Run every change of `plan`.
+pub(super) async fn run(
+    plan: &Plan,
+    conns: &Connections,
+    store: &Store,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    let prior = store.journal().await?;
+    let mut done_before: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut in_flight = BTreeSet::new();
+    for e in prior.iter().filter(|e| e.run == plan.checksum) {
+        match e.phase {
+            JournalPhase::Intent => in_flight.extend(e.changes.iter().cloned()),
+            JournalPhase::Done => {
+                for (id, r) in &e.results {
+                    in_flight.remove(id);
+                    if r.get("ok").and_then(|v| v.as_bool()) == Some(true) {
+                        done_before.insert(
+                            id.clone(),
+                            r.get("id").and_then(|v| v.as_str()).map(str::to_string),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let ctx = Ctx {
+        plan,
+        conns,
+        store,
+        opts,
+        results: Mutex::new(BTreeMap::new()),
+        in_flight,
+    };
+    for c in &plan.changes {
+        if let Some(id) = done_before.get(&c.id) {
+            ctx.set(c, id.clone(), Outcome::AlreadyApplied);
+        }
+    }
+
+    // Phase 1: properties hsqb needs.
+    for c in plan.changes.iter().filter(|c| c.action == Action::Ensure) {
+        if ctx.ready(c) {
+            ensure(&ctx, c).await;
+        }
+    }
+    // Phase 2: links, creates and updates; HubSpot and QuickBooks in parallel.
+    let (a, b) = tokio::join!(hubspot_writes(&ctx), quickbooks_writes(&ctx));
+    a?;
+    b?;
+    // Phase 3: removals.
+    let (a, b) = tokio::join!(hubspot_removals(&ctx), quickbooks_removals(&ctx));
+    a?;
+    b?;
+
+    let results = ctx.results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let report = ApplyReport {
+        results: plan
+            .changes
+            .iter()
+            .map(|c| {
+                results.get(&c.id).cloned().unwrap_or_else(|| {
+                    RecordResult::new(
+                        c,
+                        None,
+                        Outcome::Skipped {
+                            reason: "not reached".into(),
+                        },
+                    )
+                })
+            })
+            .collect(),
+    };
+    if report.failed() == 0 {
+        store.clear_journal().await?;
+    }
+    Ok(report)
+}
+
+async fn ensure(ctx: &Ctx<'_>, c: &Change) {
+    let Payload::Property { object, definition } = &c.payload else {
+        ctx.set(
+            c,
+            None,
+            Outcome::failed(None, "ensure change without a property payload", None),
+        );
+        return;
+    };
+    let hs = &ctx.conns.hubspot;
+    if let Err(e) = hs
+        .ensure_group(object, &definition.group_name, "hsqb")
+        .await
+    {
+        let (code, message, cid) = hs_error(&e);
+        ctx.set(
+            c,
+            None,
+            Outcome::failed(
+                code,
+                format!(
+                    "creating property group `{}`: {message}",
+                    definition.group_name
+                ),
+                cid,
+            ),
+        );
+        return;
+    }
+    let want = crate::model::HsPropertyDef {
+        name: definition.name.clone(),
+        label: definition.label.clone(),
+        type_: definition.type_.clone(),
+        field_type: definition.field_type.clone(),
+        group_name: definition.group_name.clone(),
+        has_unique_value: definition.has_unique_value,
+        read_only: false,
+        options: definition.options.clone(),
+        hubspot_defined: false,
+    };
+    match hs.ensure_property(object, &want).await {
+        Ok(crate::hubspot::EnsureOutcome::Created | crate::hubspot::EnsureOutcome::Exists) => {
+            ctx.set(c, Some(definition.name.clone()), Outcome::Ensured)
+        }
+        Ok(crate::hubspot::EnsureOutcome::Mismatch(diffs)) => ctx.set(
+            c,
+            None,
+            Outcome::failed(
+                Some("property_mismatch".into()),
+                format!(
+                    "the property exists with another definition: {}",
+                    diffs.join("; ")
+                ),
+                None,
+            ),
+        ),
+        Err(e) => {
+            let (code, message, cid) = hs_error(&e);
+            ctx.set(c, None, Outcome::failed(code, message, cid));
+        }
+    }
+}
+
+fn hs_error(e: &HubSpotError) -> (Option<String>, String, Option<String>) {
+    match e.api() {
+        Some(api) => (
+            api.category.clone(),
+            e.to_string(),
+            api.correlation_id.clone(),
+        ),
+        None => (None, e.to_string(), None),
+    }
+}
+
+fn hs_item_outcome<T>(o: &HsOutcome<T>) -> Result<(), Outcome> {
+    match o {
+        HsOutcome::Done(_) => Ok(()),
+        HsOutcome::Failed(e) => Err(hs_item_failed(e)),
+        HsOutcome::Unknown { reason } => Err(Outcome::failed(
+            Some("unknown_outcome".into()),
+            format!(
+                "the write may or may not have happened ({reason}); re-run apply — HubSpot writes are idempotent"
+            ),
+            None,
+        )),
+    }
+}
+
+fn hs_item_failed(e: &HsItemError) -> Outcome {
+    Outcome::failed(
+        Some(e.category.clone()),
+        e.message.clone(),
+        e.correlation_id.clone(),
+    )
+}
+
+fn qbo_fault_outcome(f: &QboFault) -> Outcome {
+    let code = f.errors.first().map(|e| e.code.clone());
+    let message = f
+        .errors
+        .iter()
+        .map(|e| match &e.detail {
+            Some(d) if !d.is_empty() && !d.contains(&e.message) => format!("{}: {d}", e.message),
+            Some(d) if !d.is_empty() => d.clone(),
+            _ => e.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Outcome::failed(code, message, f.intuit_tid.clone())
+}
+
+fn qbo_error_outcome(e: &QboError) -> Outcome {
+    match e.fault() {
+        Some(f) => qbo_fault_outcome(f),
+        None => Outcome::failed(None, e.to_string(), None),
+    }
+}
+
+/// HubSpot links, creates (upserts) and updates, grouped per object and kind.
+async fn hubspot_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+    enum Kind {
+        Update,
+        Upsert,
+    }
+    let mut groups: BTreeMap<(String, Kind), Vec<&Change>> = BTreeMap::new();
+    for c in ctx
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.system == System::Hubspot)
+    {
+        let Some(object) = c.object.hubspot_name() else {
+            continue;
+        };
+        let kind = match (&c.action, &c.payload) {
+            (Action::Link, _) | (Action::Update, Payload::Hubspot { .. }) => Kind::Update,
+            (
+                Action::Create,
+                Payload::Hubspot {
+                    upsert_by: Some(_), ..
+                },
+            ) => Kind::Upsert,
+            _ => continue,
+        };
+        groups
+            .entry((object.to_string(), kind))
+            .or_default()
+            .push(c);
+    }
+    for ((object, kind), changes) in groups {
+        let ready: Vec<&Change> = changes.into_iter().filter(|c| ctx.ready(c)).collect();
+        let chunks: Vec<Vec<&Change>> = ready.chunks(HS_BATCH).map(<[&Change]>::to_vec).collect();
+        let object = object.as_str();
+        let mut stream = futures_util::stream::iter(chunks.into_iter().map(|chunk| async move {
+            ctx.journal(&chunk, JournalPhase::Intent, BTreeMap::new())
+                .await?;
+            match kind {
+                Kind::Update => hs_update_chunk(ctx, object, &chunk).await,
+                Kind::Upsert => hs_upsert_chunk(ctx, object, &chunk).await,
+            }
+            ctx.journal_done(&chunk).await
+        }))
+        .buffer_unordered(ctx.opts.concurrency.max(1));
+        while let Some(r) = stream.next().await {
+            r?;
+        }
+    }
+    Ok(())
+}
+
+async fn hs_update_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
+    let inputs: Vec<(usize, HsUpdate)> = chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let id = c.target_id.clone()?;
+            let properties = match &c.payload {
+                Payload::Link {
+                    property,
+                    qbo_id: Some(q),
+                } => BTreeMap::from([(property.clone(), q.clone())]),
+                Payload::Hubspot { properties, .. } => properties.clone(),
+                _ => return None,
+            };
+            Some((i, HsUpdate { id, properties }))
+        })
+        .collect();
+    match ctx.conns.hubspot.batch_update(object, inputs).await {
+        Ok(outcomes) => {
+            for (i, o) in outcomes {
+                let c = chunk[i];
+                match hs_item_outcome(&o) {
+                    Ok(()) => ctx.set(c, None, Outcome::success_for(c.action)),
+                    Err(f) => ctx.set(c, None, f),
+                }
+            }
+        }
+        Err(e) => fail_all(ctx, chunk, &e),
+    }
+}
+
+async fn hs_upsert_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
+    let inputs: Vec<(usize, HsUpsert)> = chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.payload {
+            Payload::Hubspot {
+                properties,
+                upsert_by: Some(key),
+                ..
+            } => Some((
+                i,
+                HsUpsert {
+                    id_property: key.clone(),
+                    id_value: properties.get(key).cloned().unwrap_or_default(),
+                    properties: properties.clone(),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    match ctx.conns.hubspot.batch_upsert(object, inputs).await {
+        Ok(outcomes) => {
+            for (i, o) in outcomes {
+                let c = chunk[i];
+                match &o {
+                    HsOutcome::Done(up) => ctx.set(c, Some(up.record.id.clone()), Outcome::Created),
+                    other => {
+                        if let Err(f) = hs_item_outcome(other) {
+                            ctx.set(c, None, f)
+                        }
+                    }
+                }
+            }
+        }
+        Err(e) => fail_all(ctx, chunk, &e),
+    }
+}
+
+fn fail_all(ctx: &Ctx<'_>, chunk: &[&Change], e: &HubSpotError) {
+    let (code, message, cid) = hs_error(e);
+    for c in chunk {
+        ctx.set(
+            c,
+            None,
+            Outcome::failed(code.clone(), message.clone(), cid.clone()),
+        );
+    }
+}
+
+/// QuickBooks creates (each batch followed by the HubSpot link write-back) and
+/// sparse updates, per company.
+async fn quickbooks_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
+    let companies: BTreeSet<String> = ctx
+        .plan
+        .changes
+        .iter()
+        .filter_map(|c| c.company.clone())
+        .collect();
+    for company in companies {
+        let Some(client) = ctx.conns.quickbooks.get(&company) else {
+            for c in ctx
+                .plan
+                .changes
+                .iter()
+                .filter(|c| c.company.as_deref() == Some(company.as_str()))
+            {
+                ctx.set(
+                    c,
+                    None,
+                    Outcome::failed(
+                        None,
+                        format!("no connection for QuickBooks company `{company}`"),
+                        None,
+                    ),
+                );
+            }
+            continue;
+        };
+        let mine = |action: Action| -> Vec<&Change> {
+            ctx.plan
+                .changes
+                .iter()
+                .filter(|c| {
+                    c.system == System::Quickbooks
+                        && c.company.as_deref() == Some(company.as_str())
+                        && c.action == action
+                })
+                .filter(|c| matches!(c.payload, Payload::Quickbooks { .. }))
+                .collect()
+        };
+        let creates: Vec<&Change> = mine(Action::Create)
+            .into_iter()
+            .filter(|c| ctx.ready(c))
+            .collect();
+        let updates: Vec<&Change> = mine(Action::Update)
+            .into_iter()
+            .filter(|c| ctx.ready(c))
+            .collect();
+        let chunks: Vec<Vec<&Change>> =
+            creates.chunks(QBO_BATCH).map(<[&Change]>::to_vec).collect();
+        let mut stream = futures_util::stream::iter(chunks.into_iter().map(|chunk| async move {
+            ctx.journal(&chunk, JournalPhase::Intent, BTreeMap::new())
+                .await?;
+            qbo_create_chunk(ctx, client, &chunk).await;
+            link_back(ctx, &chunk).await;
+            ctx.journal_done(&chunk).await
+        }))
+        .buffer_unordered(ctx.opts.concurrency.max(1));
+        while let Some(r) = stream.next().await {
+            r?;
+        }
+        let chunks: Vec<Vec<&Change>> =
+            updates.chunks(QBO_BATCH).map(<[&Change]>::to_vec).collect();
+        let mut stream = futures_util::stream::iter(chunks.into_iter().map(|chunk| async move {
+            ctx.journal(&chunk, JournalPhase::Intent, BTreeMap::new())
+                .await?;
+            qbo_update_chunk(ctx, client, &chunk).await;
+            ctx.journal_done(&chunk).await
+        }))
+        .buffer_unordered(ctx.opts.concurrency.max(1));
+        while let Some(r) = stream.next().await {
+            r?;
+        }
+    }
+    Ok(())
+}
+
+fn natural_key(c: &Change) -> Option<NaturalKey> {
+    match &c.payload {
+        Payload::Quickbooks {
+            natural_key: Some(k),
+            ..
+        } => Some(if k.field == "PrivateNote" {
+            NaturalKey::contains(&k.field, &k.value)
+        } else {
+            NaturalKey::eq(&k.field, QValue::Str(k.value.clone()))
+        }),
+        _ => None,
+    }
+}
+
+/// Look a create up by its natural key (read-before-retry).
+async fn find_existing(client: &QboClient, c: &Change) -> Option<crate::model::QboRecord> {
+    let Payload::Quickbooks {
+        entity,
+        natural_key: Some(k),
+        ..
+    } = &c.payload
+    else {
+        return None;
+    };
+    let active = if crate::quickbooks::query::is_name_list(entity) {
+        crate::quickbooks::Active::Only
+    } else {
+        crate::quickbooks::Active::NotApplicable
+    };
+    let q = crate::quickbooks::Query::select(entity, active);
+    let q = if k.field == "PrivateNote" {
+        q.contains(&k.field, &k.value)
+    } else {
+        q.eq(&k.field, QValue::Str(k.value.clone()))
+    };
+    client.query_all(&q).await.ok()?.into_iter().next()
+}
+
+async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) {
+    let mut items = Vec::new();
+    for (i, c) in chunk.iter().enumerate() {
+        // A create that was in flight when an earlier run died may have landed.
+        if ctx.in_flight.contains(&c.id)
+            && let Some(existing) = find_existing(client, c).await
+        {
+            ctx.set(c, Some(existing.id.clone()), Outcome::Created);
+            continue;
+        }
+        if let Payload::Quickbooks { entity, body, .. } = &c.payload {
+            items.push((
+                i,
+                QboBatchOp::Create {
+                    entity: entity.clone(),
+                    body: body.clone(),
+                },
+            ));
+        }
+    }
+    if items.is_empty() {
+        return;
+    }
+    let outcomes = match client.batch(items).await {
+        Ok(o) => o,
+        Err(e) => {
+            for c in chunk.iter().filter(|c| ctx.done(&c.id).is_none()) {
+                ctx.set(c, None, qbo_error_outcome(&e));
+            }
+            return;
+        }
+    };
+    for (i, o) in outcomes {
+        let c = chunk[i];
+        match o {
+            QboBatchOutcome::Entity(rec) => ctx.set(c, Some(rec.id.clone()), Outcome::Created),
+            QboBatchOutcome::Fault(f) => ctx.set(c, None, qbo_fault_outcome(&f)),
+            QboBatchOutcome::Unknown { .. } => {
+                // Read before retry: only resend when the record is really absent.
+                if let Some(existing) = find_existing(client, c).await {
+                    ctx.set(c, Some(existing.id.clone()), Outcome::Created);
+                    continue;
+                }
+                let Payload::Quickbooks { entity, body, .. } = &c.payload else {
+                    continue;
+                };
+                let opts = WriteOptions {
+                    request_id: None,
+                    natural_key: natural_key(c),
+                };
+                match client.create(entity, body.clone(), &opts).await {
+                    Ok(rec) => ctx.set(c, Some(rec.id.clone()), Outcome::Created),
+                    Err(e) => ctx.set(c, None, qbo_error_outcome(&e)),
+                }
+            }
+            other => ctx.set(
+                c,
+                None,
+                Outcome::failed(None, format!("unexpected batch result: {other:?}"), None),
+            ),
+        }
+    }
+}
+
+/// Write each new QBO Id into its HubSpot record's link property.
+async fn link_back(ctx: &Ctx<'_>, chunk: &[&Change]) {
+    let mut by_object: BTreeMap<String, Vec<(&Change, HsUpdate, String)>> = BTreeMap::new();
+    {
+        let results = ctx.results.lock().unwrap_or_else(|e| e.into_inner());
+        for c in chunk {
+            let (Some(lb), Some(r)) = (&c.link_back, results.get(&c.id)) else {
+                continue;
+            };
+            if !r.outcome.is_success() {
+                continue;
+            }
+            let Some(new_id) = r.id.clone() else { continue };
+            by_object.entry(lb.object.clone()).or_default().push((
+                c,
+                HsUpdate {
+                    id: lb.id.clone(),
+                    properties: BTreeMap::from([(lb.property.clone(), new_id.clone())]),
+                },
+                new_id,
+            ));
+        }
+    }
+    for (object, rows) in by_object {
+        let inputs: Vec<(usize, HsUpdate)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, u, _))| (i, u.clone()))
+            .collect();
+        let outcome = ctx.conns.hubspot.batch_update(&object, inputs).await;
+        for (i, (c, u, new_id)) in rows.iter().enumerate() {
+            let failure = match &outcome {
+                Ok(list) => list
+                    .iter()
+                    .find(|(k, _)| *k == i)
+                    .and_then(|(_, o)| hs_item_outcome(o).err()),
+                Err(e) => {
+                    let (code, message, cid) = hs_error(e);
+                    Some(Outcome::failed(code, message, cid))
+                }
+            };
+            if let Some(Outcome::Failed {
+                code,
+                message,
+                correlation_id,
+            }) = failure
+            {
+                ctx.set(
+                    c,
+                    Some(new_id.clone()),
+                    Outcome::failed(
+                        code,
+                        format!(
+                            "created in QuickBooks as {} {new_id}, but writing its Id to HubSpot {object} {} failed: {message}; the next plan links it again by its match key",
+                            c.object, u.id
+                        ),
+                        correlation_id,
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn sparse_body(c: &Change) -> Option<(String, serde_json::Map<String, serde_json::Value>)> {
+    let Payload::Quickbooks { entity, body, .. } = &c.payload else {
+        return None;
+    };
+    let id = c.target_id.clone()?;
+    let token = c
+        .preconditions
+        .iter()
+        .find_map(|p| (p.record.id == id).then(|| p.sync_token.clone()).flatten())?;
+    let mut b = body.clone();
+    b.insert("Id".into(), id.into());
+    b.insert("SyncToken".into(), token.into());
+    b.insert("sparse".into(), true.into());
+    Some((entity.clone(), b))
+}
+
+async fn qbo_update_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) {
+    let mut items = Vec::new();
+    for (i, c) in chunk.iter().enumerate() {
+        match sparse_body(c) {
+            Some((entity, body)) => items.push((i, QboBatchOp::Update { entity, body })),
+            None => ctx.set(
+                c,
+                None,
+                Outcome::failed(None, "update without a target id or SyncToken", None),
+            ),
+        }
+    }
+    run_qbo_items(ctx, client, chunk, items).await;
+}
+
+/// Send batch items and record outcomes; an unknown outcome of a non-create is
+/// resolved by re-reading the record (a moved SyncToken means it landed).
+async fn run_qbo_items(
+    ctx: &Ctx<'_>,
+    client: &QboClient,
+    chunk: &[&Change],
+    items: Vec<(usize, QboBatchOp)>,
+) {
+    if items.is_empty() {
+        return;
+    }
+    match client.batch(items).await {
+        Ok(outcomes) => {
+            for (i, o) in outcomes {
+                let c = chunk[i];
+                match o {
+                    QboBatchOutcome::Entity(rec) => {
+                        ctx.set(c, Some(rec.id.clone()), Outcome::success_for(c.action))
+                    }
+                    QboBatchOutcome::Deleted(d) => {
+                        ctx.set(c, Some(d.id.clone()), Outcome::success_for(c.action))
+                    }
+                    QboBatchOutcome::Fault(f) => {
+                        let mut out = qbo_fault_outcome(&f);
+                        if let Outcome::Failed {
+                            code: Some(code),
+                            message,
+                            ..
+                        } = &mut out
+                            && code == "5010"
+                        {
+                            message.push_str(" — the record changed in QuickBooks since planning; run `hsqb plan` again");
+                        }
+                        ctx.set(c, None, out)
+                    }
+                    QboBatchOutcome::Unknown { reason } => {
+                        let planned = c.preconditions.iter().find_map(|p| p.sync_token.clone());
+                        let entity = c.object.qbo_name().unwrap_or("");
+                        match (
+                            c.target_id.as_deref(),
+                            client
+                                .read(entity, c.target_id.as_deref().unwrap_or(""))
+                                .await,
+                        ) {
+                            (Some(_), Ok(rec)) if Some(&rec.sync_token) != planned.as_ref() => {
+                                ctx.set(c, Some(rec.id.clone()), Outcome::success_for(c.action))
+                            }
+                            _ => ctx.set(
+                                c,
+                                None,
+                                Outcome::failed(
+                                    Some("unknown_outcome".into()),
+                                    format!(
+                                        "the write may not have happened ({reason}); re-run apply"
+                                    ),
+                                    None,
+                                ),
+                            ),
+                        }
+                    }
+                    QboBatchOutcome::Query(_) => ctx.set(
+                        c,
+                        None,
+                        Outcome::failed(None, "unexpected query result", None),
+                    ),
+                }
+            }
+        }
+        Err(e) => {
+            for c in chunk.iter().filter(|c| ctx.done(&c.id).is_none()) {
+                ctx.set(c, None, qbo_error_outcome(&e));
+            }
+        }
+    }
+}
+
+async fn hubspot_removals(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
+    let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+    for c in ctx
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.system == System::Hubspot && matches!(c.payload, Payload::Remove { .. }))
+    {
+        if let Some(o) = c.object.hubspot_name() {
+            groups.entry(o.to_string()).or_default().push(c);
+        }
+    }
+    for (object, changes) in groups {
+        let ready: Vec<&Change> = changes.into_iter().filter(|c| ctx.ready(c)).collect();
+        for chunk in ready.chunks(HS_BATCH) {
+            ctx.journal(chunk, JournalPhase::Intent, BTreeMap::new())
+                .await?;
+            let inputs: Vec<(usize, String)> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.target_id.clone().map(|t| (i, t)))
+                .collect();
+            match ctx.conns.hubspot.batch_archive(&object, inputs).await {
+                Ok(outcomes) => {
+                    for (i, o) in outcomes {
+                        match hs_item_outcome(&o) {
+                            Ok(()) => ctx.set(chunk[i], None, Outcome::Archived),
+                            Err(f) => ctx.set(chunk[i], None, f),
+                        }
+                    }
+                }
+                Err(e) => fail_all(ctx, chunk, &e),
+            }
+            ctx.journal_done(chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn quickbooks_removals(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
+    let companies: BTreeSet<String> = ctx
+        .plan
+        .changes
+        .iter()
+        .filter_map(|c| c.company.clone())
+        .collect();
+    for company in companies {
+        let Some(client) = ctx.conns.quickbooks.get(&company) else {
+            continue;
+        };
+        let ready: Vec<&Change> = ctx
+            .plan
+            .changes
+            .iter()
+            .filter(|c| {
+                c.system == System::Quickbooks && c.company.as_deref() == Some(company.as_str())
+            })
+            .filter(|c| matches!(c.payload, Payload::Remove { .. }))
+            .filter(|c| ctx.ready(c))
+            .collect();
+        for chunk in ready.chunks(QBO_BATCH) {
+            ctx.journal(chunk, JournalPhase::Intent, BTreeMap::new())
+                .await?;
+            let mut items = Vec::new();
+            for (i, c) in chunk.iter().enumerate() {
+                let (Payload::Remove { operation }, Some(id), Some(entity)) =
+                    (&c.payload, c.target_id.clone(), c.object.qbo_name())
+                else {
+                    continue;
+                };
+                let Some(token) = c.preconditions.iter().find_map(|p| p.sync_token.clone()) else {
+                    ctx.set(
+                        c,
+                        None,
+                        Outcome::failed(None, "removal without a SyncToken", None),
+                    );
+                    continue;
+                };
+                let op = match operation.as_str() {
+                    "delete" => QboBatchOp::Delete {
+                        entity: entity.into(),
+                        id,
+                        sync_token: token,
+                    },
+                    "void" => QboBatchOp::Void {
+                        entity: entity.into(),
+                        id,
+                        sync_token: token,
+                    },
+                    _ => {
+                        let mut body = serde_json::Map::new();
+                        body.insert("Id".into(), id.into());
+                        body.insert("SyncToken".into(), token.into());
+                        body.insert("sparse".into(), true.into());
+                        body.insert("Active".into(), false.into());
+                        QboBatchOp::Update {
+                            entity: entity.into(),
+                            body,
+                        }
+                    }
+                };
+                items.push((i, op));
+            }
+            run_qbo_items(ctx, client, chunk, items).await;
+            ctx.journal_done(chunk).await?;
+        }
+    }
+    Ok(())
+}
