@@ -475,7 +475,7 @@ async fn hs_update_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
                     property,
                     qbo_id: Some(q),
                 } => BTreeMap::from([(property.clone(), q.clone())]),
-                Payload::Hubspot { properties, .. } => properties.clone(),
+                Payload::Hubspot { properties, .. } => filled_properties(ctx, c, properties),
                 _ => return None,
             };
             Some((i, HsUpdate { id, properties }))
