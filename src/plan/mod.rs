@@ -25,6 +25,8 @@ pub mod template;
 
 pub use engine::plan;
 pub use input::{HubSpotSnapshot, PlanInput, PlanOptions, QboSnapshot, StateView};
+#[cfg(test)]
+mod invoice_tests;
 pub mod testkit;
 #[cfg(test)]
 mod tests;
