@@ -13,18 +13,16 @@ use proptest::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// (block, HubSpot id, QBO id, agreed values) of a stored baseline.
+type BaselineSpec = (Block, &'static str, &'static str, Vec<(&'static str, &'static str)>);
+
 struct Scenario {
     name: &'static str,
     manifest: &'static str,
     hubspot: Vec<(&'static str, Vec<HsRecord>)>,
     associations: Vec<(&'static str, &'static str, &'static str, &'static str, u32)>,
     quickbooks: Vec<(&'static str, Vec<QboRecord>)>,
-    baselines: Vec<(
-        Block,
-        &'static str,
-        &'static str,
-        Vec<(&'static str, &'static str)>,
-    )>,
+    baselines: Vec<BaselineSpec>,
     setup: fn(&mut QboSnapshot),
 }
 
