@@ -566,3 +566,52 @@ fn bad_invocations_fail_with_clear_errors() {
     );
     assert!(err.contains("--hubspot-port"), "{err}");
 }
+
+/// The manifest `docs/emulator.md` shows, pointed at a running emulator
+/// through the variables it prints: `hsqb plan` reads both systems.
+#[test]
+fn hsqb_plans_against_the_running_emulator_with_the_printed_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seed = crate_dir().join("examples/sandbox");
+    let emu = Emu::start(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--seed",
+        seed.to_str().unwrap(),
+        "--limits",
+        "unlimited",
+    ]);
+    let manifest = dir.path().join("emulated.yaml");
+    std::fs::write(
+        &manifest,
+        "version: 1
+hubspot:
+  base_url: ${HUBSPOT_BASE_URL}
+  token: ${HUBSPOT_TOKEN}
+quickbooks:
+  emulated:
+    realm_id: ${QUICKBOOKS_REALM_ID}
+    base_url: ${QUICKBOOKS_BASE_URL}
+    access_token: ${QUICKBOOKS_ACCESS_TOKEN}
+sync:
+  contacts: {direction: two_way, conflict: newest_wins}
+",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hsqb"))
+        .args(["-f", manifest.to_str().unwrap(), "plan"])
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .envs(emu.env.iter())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Plan: "), "{stdout}");
+    assert!(
+        stdout.contains("Ana Souza") || stdout.contains("ana.souza@example.com"),
+        "{stdout}"
+    );
+}

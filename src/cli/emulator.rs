@@ -283,8 +283,10 @@ pub fn run(args: &EmulatorArgs, out: &Output) -> Result<u8, CliError> {
     })?;
     if let Some(spec) = &args.generate {
         out.diag(&format!("Generating {spec} (seed {})…\n", args.seed_value));
-        let report = generate::populate(&emulator, spec, args.seed_value)
-            .map_err(|e| CliError::new(e.to_string()))?;
+        let report = generate::populate(&emulator, spec, args.seed_value).map_err(|e| {
+            CliError::new(e.to_string())
+                .hint("the records written before the failure stay; add --reset to start over")
+        })?;
         out.diag(&report.to_string());
     }
     let rt = common::runtime()?;

@@ -42,17 +42,10 @@ pub(crate) fn plan(g: &mut Gen) -> HsPlan {
         NameKind::Plain,
     );
     let long = flags(&mut g.rng, n, 0.005, |_| true);
-    let mut used: HashSet<String> = HashSet::new();
     let mut products: Vec<ProductInfo> = Vec::with_capacity(n);
     for (&kind, &long) in kinds.iter().zip(&long) {
         let item_kind = ItemKind::random(&mut g.rng);
-        let (plain, sku) = g.next_product(item_kind);
-        let name = match kind {
-            NameKind::Apostrophe => names::apostrophe_product(&mut g.rng),
-            NameKind::Unicode => names::unicode_product(&mut g.rng),
-            NameKind::Plain | NameKind::Duplicate => plain,
-        };
-        let (name, _) = names::unique_name(&name, &mut used, 100);
+        let (name, sku) = g.names.product(kind, item_kind);
         let price = match item_kind {
             ItemKind::Service => pick::price(&mut g.rng, 50, 300),
             ItemKind::NonInventory => pick::price(&mut g.rng, 5, 200),
@@ -98,8 +91,7 @@ pub(crate) fn plan(g: &mut Gen) -> HsPlan {
             MatchKind::NameOnly => p.sku = None,
             MatchKind::SkuOnly | MatchKind::SkuAndName => {
                 if p.sku.is_none() {
-                    let (_, sku) = g.next_product(p.kind);
-                    p.sku = Some(sku);
+                    p.sku = Some(g.names.sku(p.kind));
                 }
             }
         }
@@ -127,7 +119,7 @@ pub(crate) fn write(g: &mut Gen, hs: &mut HsState, plan: &mut HsPlan) -> Result<
     plan.contacts = contacts(g, hs, &companies)?;
     products(g, hs, &mut plan.products)?;
     let deals = deals(g, hs, &home, &plan.contacts, &companies, &plan.products)?;
-    quotes(g, hs, &home, &deals)?;
+    quotes(g, hs, &deals)?;
     Ok(())
 }
 
@@ -142,16 +134,10 @@ fn companies(g: &mut Gen, hs: &mut HsState) -> Result<Companies, GenerateError> 
         &[(NameKind::Apostrophe, 0.04), (NameKind::Unicode, 0.05)],
         NameKind::Plain,
     );
-    let mut used = HashSet::new();
     let mut domains = HashSet::new();
     let mut out = Vec::with_capacity(n);
     for kind in kinds {
-        let base = match kind {
-            NameKind::Apostrophe => names::apostrophe_company(&mut g.rng),
-            NameKind::Unicode => names::unicode_company(&mut g.rng),
-            _ => g.next_company(),
-        };
-        let (name, _) = names::unique_name(&base, &mut used, 200);
+        let name = g.names.company(kind);
         let domain = names::company_domain(&name, &mut domains);
         let mut props = vec![
             ("name", name.clone()),
@@ -189,14 +175,7 @@ pub(crate) fn people(g: &mut Gen, n: usize, duplicates: bool) -> Vec<Person> {
         rates.push((NameKind::Duplicate, 0.02));
     }
     let kinds = categories(&mut g.rng, n, &rates, NameKind::Plain);
-    let mut out: Vec<Person> = kinds
-        .iter()
-        .map(|k| match k {
-            NameKind::Apostrophe => names::apostrophe_person(&mut g.rng),
-            NameKind::Unicode => names::unicode_person(&mut g.rng),
-            _ => g.next_person(),
-        })
-        .collect();
+    let mut out: Vec<Person> = kinds.iter().map(|&k| g.names.person(k)).collect();
     let originals: Vec<usize> = (0..n)
         .filter(|&i| kinds[i] != NameKind::Duplicate)
         .collect();
@@ -298,7 +277,7 @@ fn contacts(
             email,
             phone,
             city,
-            company: company.map(|(_, n)| n),
+            company,
         });
     }
     g.report.created.contacts = out.len();
@@ -385,12 +364,6 @@ fn deals(
     let total_lines: usize = line_counts.iter().sum();
     // Custom lines (no product) at 3%; all of them when there are no products.
     let custom = flags(&mut g.rng, total_lines, 0.03, |_| true);
-    let company_of = |name: &str| {
-        companies
-            .iter()
-            .find(|(_, n)| n == name)
-            .map(|c| c.0.clone())
-    };
     let foreign_codes: Vec<&str> = FOREIGN.iter().copied().filter(|c| *c != home).collect();
     let mut line_k = 0usize;
     let mut out = Vec::with_capacity(n);
@@ -401,8 +374,8 @@ fn deals(
         let second = (contact.is_some() && contacts.len() > 1 && g.rng.random_bool(0.05))
             .then(|| &contacts[g.rng.random_range(0..contacts.len())])
             .filter(|c| Some(c.id.as_str()) != contact.map(|c| c.id.as_str()));
-        let company = match contact.and_then(|c| c.company.as_deref()) {
-            Some(name) => company_of(name).map(|id| (id, name.to_string())),
+        let company = match contact.and_then(|c| c.company.clone()) {
+            Some(c) => Some(c),
             None if !companies.is_empty() && g.rng.random_bool(0.3) => {
                 Some(companies[g.rng.random_range(0..companies.len())].clone())
             }
@@ -549,12 +522,7 @@ enum QuoteKind {
     Draft,
 }
 
-fn quotes(
-    g: &mut Gen,
-    hs: &mut HsState,
-    home: &str,
-    deals: &[DealInfo],
-) -> Result<(), GenerateError> {
+fn quotes(g: &mut Gen, hs: &mut HsState, deals: &[DealInfo]) -> Result<(), GenerateError> {
     let n = g.spec.quotes;
     if n == 0 || deals.is_empty() {
         return Ok(());
@@ -597,14 +565,12 @@ fn quotes(
             .chars()
             .take(200)
             .collect();
-        let mut props = vec![
+        let props = vec![
             ("hs_title", title),
             ("hs_status", status.to_string()),
             ("hs_expiration_date", pick::date_str(expires)),
+            ("hs_currency", deal.currency.clone()),
         ];
-        if deal.currency != home || g.spec.multicurrency {
-            props.push(("hs_currency", deal.currency.clone()));
-        }
         let at = g.clock.next();
         let id = hs
             .insert_record("quotes", props, at)

@@ -26,6 +26,7 @@ mod hubspot;
 mod invoices;
 mod names;
 mod pick;
+mod pools;
 mod quickbooks;
 mod report;
 mod spec;
@@ -131,68 +132,34 @@ pub fn populate_at(
     Ok(g.report)
 }
 
-/// The generator's running state: the RNG, the clock of write times, index
-/// bases for the name spaces and the report being built.
+/// The generator's running state: the RNG, the clock of write times, the
+/// name builder and the report being built.
 pub(crate) struct Gen<'a> {
     pub(crate) rng: Rng,
     pub(crate) spec: &'a GenerateSpec,
     pub(crate) today: NaiveDate,
     pub(crate) clock: Timeline,
+    pub(crate) names: names::Namer,
     pub(crate) report: GenerateReport,
     pub(crate) realm: String,
-    /// Next unused index of the plain-person name space.
-    person_k: u64,
-    /// Next unused index of the company name space.
-    company_k: u64,
-    /// Next unused index of the product name / SKU space.
-    product_k: u64,
 }
 
 impl<'a> Gen<'a> {
     fn new(spec: &'a GenerateSpec, seed: u64, anchor: DateTime<Utc>, realm: String) -> Self {
-        use rand::RngExt;
         let mut rng = pick::rng(seed);
-        let person_k = rng.random_range(0..50_000);
-        let company_k = rng.random_range(0..50_000);
-        let product_k = rng.random_range(0..10_000);
-        // Writes beyond the records themselves: line items, associations'
-        // parents, payments, deactivations.
+        let names = names::Namer::new(&mut rng);
+        // Writes beyond the records themselves: line items, payments,
+        // deactivations.
         let writes = spec.total() + spec.deals * 3 + spec.invoices + spec.items / 10 + 16;
         Gen {
             rng,
             spec,
             today: anchor.date_naive(),
             clock: Timeline::new(anchor, writes),
+            names,
             report: GenerateReport::new(seed, anchor, realm.clone()),
             realm,
-            person_k,
-            company_k,
-            product_k,
         }
-    }
-
-    /// A fresh plain person (never generated before in this run).
-    pub(crate) fn next_person(&mut self) -> Person {
-        let p = names::plain_person(self.person_k);
-        self.person_k += 1;
-        p
-    }
-
-    /// A fresh plain company name.
-    pub(crate) fn next_company(&mut self) -> String {
-        let c = names::company_name(self.company_k);
-        self.company_k += 1;
-        c
-    }
-
-    /// A fresh product name and SKU number of `kind`.
-    pub(crate) fn next_product(&mut self, kind: ItemKind) -> (String, String) {
-        let k = self.product_k;
-        self.product_k += 1;
-        (
-            names::product_name(kind, k),
-            format!("{}-{:05}", kind.sku_prefix(), k),
-        )
     }
 }
 
@@ -205,7 +172,8 @@ pub(crate) struct ContactInfo {
     pub(crate) email: Option<String>,
     pub(crate) phone: Option<String>,
     pub(crate) city: &'static str,
-    pub(crate) company: Option<String>,
+    /// The associated company's (id, name).
+    pub(crate) company: Option<(String, String)>,
 }
 
 /// How an item matches its product.

@@ -1,515 +1,55 @@
-//! Name pools and builders: people, companies, products, e-mails and long
-//! text. Plain names are unique by construction (an index is mapped through
-//! a bijection onto first × last × middle initial), so duplicates only
-//! appear where the generator plants them.
+//! Name builders: people, companies, products, e-mails and long text.
+//!
+//! Every builder maps an index through a bijection onto the combinations of
+//! its pools (`pools`), adding a middle initial or a numeral once the space
+//! is used up, so distinct indexes give distinct names. A [`Namer`] hands out
+//! fresh indexes per builder: duplicates only appear where the generator
+//! plants them (at a controlled rate), never by chance.
 
 use super::pick::Rng;
+use super::pools::*;
 use rand::RngExt;
 use std::collections::HashSet;
 
-const FIRST: [&str; 112] = [
-    "James",
-    "Mary",
-    "John",
-    "Patricia",
-    "Robert",
-    "Jennifer",
-    "Michael",
-    "Linda",
-    "William",
-    "Elizabeth",
-    "David",
-    "Barbara",
-    "Richard",
-    "Susan",
-    "Joseph",
-    "Jessica",
-    "Thomas",
-    "Sarah",
-    "Charles",
-    "Karen",
-    "Christopher",
-    "Nancy",
-    "Daniel",
-    "Lisa",
-    "Matthew",
-    "Betty",
-    "Anthony",
-    "Margaret",
-    "Mark",
-    "Sandra",
-    "Donald",
-    "Ashley",
-    "Steven",
-    "Kimberly",
-    "Paul",
-    "Emily",
-    "Andrew",
-    "Donna",
-    "Joshua",
-    "Michelle",
-    "Kenneth",
-    "Dorothy",
-    "Kevin",
-    "Carol",
-    "Brian",
-    "Amanda",
-    "George",
-    "Melissa",
-    "Edward",
-    "Deborah",
-    "Ronald",
-    "Stephanie",
-    "Timothy",
-    "Rebecca",
-    "Jason",
-    "Sharon",
-    "Jeffrey",
-    "Laura",
-    "Ryan",
-    "Cynthia",
-    "Jacob",
-    "Kathleen",
-    "Gary",
-    "Amy",
-    "Nicholas",
-    "Shirley",
-    "Eric",
-    "Angela",
-    "Jonathan",
-    "Helen",
-    "Stephen",
-    "Anna",
-    "Larry",
-    "Brenda",
-    "Justin",
-    "Pamela",
-    "Scott",
-    "Nicole",
-    "Brandon",
-    "Emma",
-    "Benjamin",
-    "Samantha",
-    "Samuel",
-    "Katherine",
-    "Gregory",
-    "Christine",
-    "Frank",
-    "Debra",
-    "Alexander",
-    "Rachel",
-    "Raymond",
-    "Catherine",
-    "Patrick",
-    "Carolyn",
-    "Jack",
-    "Janet",
-    "Dennis",
-    "Ruth",
-    "Jerry",
-    "Maria",
-    "Ana",
-    "Kenji",
-    "Ingrid",
-    "Priya",
-    "Omar",
-    "Lucas",
-    "Mateo",
-    "Sofia",
-    "Aisha",
-    "Wei",
-    "Liam",
-    "Noah",
-];
+/// Multiplier of the bijection `c ↦ c·STRIDE mod space`: a prime larger than
+/// every pool product's factors, hence coprime with each space.
+const STRIDE: u64 = 48_271;
 
-const LAST_REAL: [&str; 56] = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Torres",
-    "Nguyen",
-    "Hill",
-    "Flores",
-    "Green",
-    "Adams",
-    "Nelson",
-    "Baker",
-    "Hall",
-    "Rivera",
-    "Campbell",
-    "Mitchell",
-    "Carter",
-    "Roberts",
-    "Souza",
-    "Sato",
-    "Berg",
-    "Patel",
-    "Kim",
-    "Khan",
-    "Novak",
-];
-
-const LAST_PREFIX: [&str; 36] = [
-    "Ash", "Black", "Brad", "Brook", "Cald", "Carl", "Craw", "Dal", "Ell", "Fair", "Fen", "Gar",
-    "Hal", "Hart", "Hol", "Kings", "Lang", "Lind", "Mar", "Mill", "Mor", "North", "Oak", "Pem",
-    "Ral", "Red", "Ross", "Shel", "Stan", "Stock", "Thorn", "Wake", "Wal", "West", "Whit", "Win",
-];
-
-const LAST_SUFFIX: [&str; 16] = [
-    "ford", "well", "ton", "ley", "by", "wood", "field", "more", "ridge", "worth", "stead",
-    "brook", "combe", "dale", "hurst", "mere",
-];
-
-const APOSTROPHE_LAST: [&str; 12] = [
-    "O'Brien",
-    "O'Connor",
-    "O'Neil",
-    "D'Angelo",
-    "D'Souza",
-    "O'Hara",
-    "Dell'Orto",
-    "N'Diaye",
-    "O'Malley",
-    "D'Amico",
-    "O'Sullivan",
-    "L'Estrange",
-];
-
-/// (given, family, given slug, family slug, family name first).
-const UNICODE_PEOPLE: [(&str, &str, &str, &str, bool); 18] = [
-    ("Zoë", "Müller", "zoe", "muller", false),
-    ("José", "Núñez", "jose", "nunez", false),
-    ("François", "Lefèvre", "francois", "lefevre", false),
-    ("Søren", "Ærø", "soren", "aero", false),
-    ("Björk", "Guðmundsdóttir", "bjork", "gudmundsdottir", false),
-    ("Łukasz", "Żółkiewski", "lukasz", "zolkiewski", false),
-    ("Antonín", "Dvořák", "antonin", "dvorak", false),
-    ("Ελένη", "Παπαδοπούλου", "eleni", "papadopoulou", false),
-    ("Дмитрий", "Иванов", "dmitry", "ivanov", false),
-    ("雷", "李", "lei", "li", true),
-    ("健", "佐藤", "ken", "sato", true),
-    ("민준", "김", "minjun", "kim", true),
-    ("An", "Nguyễn Văn", "an", "nguyen", true),
-    ("Çağla", "Öztürk", "cagla", "ozturk", false),
-    ("Siobhán", "Ní Bhriain", "siobhan", "nibhriain", false),
-    ("Renée", "Dubois-Lévesque", "renee", "dubois", false),
-    ("محمد", "علي", "mohammed", "ali", false),
-    ("Mikael", "Ærøskøbing", "mikael", "aeroskobing", false),
-];
-
-const CITIES: [&str; 24] = [
-    "San Francisco",
-    "New York",
-    "Chicago",
-    "Austin",
-    "Seattle",
-    "Denver",
-    "Boston",
-    "Portland",
-    "Toronto",
-    "London",
-    "Zürich",
-    "München",
-    "Ærøskøbing",
-    "São Paulo",
-    "Kraków",
-    "Reykjavík",
-    "Montréal",
-    "Malmö",
-    "東京",
-    "Coeur d'Alene",
-    "Dublin",
-    "Sydney",
-    "Atlanta",
-    "Phoenix",
-];
-
-const DOMAINS: [&str; 10] = [
-    "example.com",
-    "example.org",
-    "example.net",
-    "mail.example",
-    "corp.example",
-    "acme.example",
-    "globex.example",
-    "initech.example",
-    "umbrella.example",
-    "hooli.example",
-];
-
-const INDUSTRY: [&str; 24] = [
-    "Design",
-    "Logistics",
-    "Consulting",
-    "Bakery",
-    "Plumbing",
-    "Analytics",
-    "Builders",
-    "Media",
-    "Dental",
-    "Landscaping",
-    "Software",
-    "Printing",
-    "Catering",
-    "Outfitters",
-    "Architects",
-    "Robotics",
-    "Pharmacy",
-    "Studios",
-    "Labs",
-    "Roofing",
-    "Travel",
-    "Legal",
-    "Imports",
-    "Textiles",
-];
-
-const COMPANY_SUFFIX: [&str; 8] = [
-    "Inc.", "LLC", "Ltd.", "Co.", "Group", "GmbH", "& Sons", "Partners",
-];
-
-const UNICODE_COMPANIES: [&str; 10] = [
-    "Ærøskøbing Trading ApS",
-    "Müller Holzbau GmbH",
-    "Société Générale de Café",
-    "北京科技有限公司",
-    "Ñandú Diseños S.L.",
-    "Kärnten Konsult AB",
-    "Łódź Logistyka Sp. z o.o.",
-    "Ōsaka Kōgei K.K.",
-    "Café Crème Bistro",
-    "Straße & Söhne KG",
-];
-
-const PRODUCT_ADJ: [&str; 30] = [
-    "Premium",
-    "Classic",
-    "Ergonomic",
-    "Compact",
-    "Deluxe",
-    "Rugged",
-    "Eco",
-    "Smart",
-    "Heavy-Duty",
-    "Portable",
-    "Modular",
-    "Vintage",
-    "Wireless",
-    "Organic",
-    "Industrial",
-    "Essential",
-    "Pro",
-    "Lite",
-    "Advanced",
-    "Standard",
-    "Custom",
-    "Annual",
-    "Express",
-    "Signature",
-    "Studio",
-    "Outdoor",
-    "Digital",
-    "Handmade",
-    "Certified",
-    "Reinforced",
-];
-
-const GOODS: [&str; 24] = [
-    "Widget",
-    "Desk Lamp",
-    "Office Chair",
-    "Notebook",
-    "USB Cable",
-    "Monitor Stand",
-    "Water Bottle",
-    "Backpack",
-    "Coffee Beans",
-    "Tool Kit",
-    "Bookshelf",
-    "Headset",
-    "Keyboard",
-    "Planter",
-    "Blanket",
-    "Toner Cartridge",
-    "Safety Gloves",
-    "Router",
-    "Whiteboard",
-    "Tripod",
-    "Label Printer",
-    "Door Mat",
-    "Tea Sampler",
-    "Gift Box",
-];
-
-const SERVICES: [&str; 16] = [
-    "Consulting Hour",
-    "Design Session",
-    "Support Plan",
-    "Audit",
-    "Workshop",
-    "Training Day",
-    "Installation",
-    "Maintenance Visit",
-    "Onboarding",
-    "Strategy Review",
-    "Copywriting",
-    "Photography Session",
-    "Bookkeeping Month",
-    "Hosting Month",
-    "Repair Call",
-    "Site Survey",
-];
-
-const APOSTROPHE_PRODUCTS: [&str; 6] = [
-    "Chef's Knife",
-    "Artist's Easel",
-    "Baker's Dozen Box",
-    "O'Reilly's Field Guide",
-    "Carpenter's Square",
-    "Rock 'n' Roll Poster",
-];
-
-const UNICODE_PRODUCTS: [&str; 8] = [
-    "Café Crème Blend",
-    "Smörgåsbord Platter",
-    "Jalapeño Sauce",
-    "Crème Brûlée Torch",
-    "抹茶 Matcha Tin",
-    "Ærø Wool Blanket",
-    "Piñata Kit",
-    "Façade Cleaning",
-];
-
-const JOBS: [&str; 10] = [
-    "Kitchen remodel",
-    "Website redesign",
-    "Annual audit",
-    "Office move",
-    "Spring campaign",
-    "Roof repair",
-    "Brand refresh",
-    "Data migration",
-    "Warehouse fit-out",
-    "Garden makeover",
-];
-
-const DEAL_TOPICS: [&str; 12] = [
-    "annual contract",
-    "brand refresh",
-    "consulting",
-    "expansion",
-    "renewal",
-    "pilot",
-    "new website",
-    "support upgrade",
-    "hardware order",
-    "training package",
-    "rollout",
-    "retainer",
-];
-
-const WORDS: [&str; 40] = [
-    "the",
-    "quarterly",
-    "delivery",
-    "includes",
-    "naïve",
-    "café",
-    "résumé",
-    "Zürich",
-    "façade",
-    "über",
-    "smörgåsbord",
-    "jalapeño",
-    "coöperation",
-    "invoice",
-    "schedule",
-    "and",
-    "customer",
-    "requested",
-    "changes",
-    "to",
-    "scope",
-    "—",
-    "please",
-    "note",
-    "that",
-    "O'Brien's",
-    "team",
-    "will",
-    "follow",
-    "up",
-    "on",
-    "every",
-    "item",
-    "listed",
-    "below",
-    "…",
-    "with",
-    "care",
-    "李雷",
-    "Ærøskøbing",
-];
-
-/// How a person's name was built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameKind {
-    /// Plain ASCII, unique by construction.
-    Plain,
-    /// A family name with an apostrophe.
-    Apostrophe,
-    /// Non-ASCII letters.
-    Unicode,
-    /// A copy of another record's name.
-    Duplicate,
+/// The `k`-th combination of pools of sizes `dims` (in a scrambled but fixed
+/// order) and how many times `k` went around the whole space.
+fn combo<const N: usize>(k: u64, dims: [usize; N]) -> ([usize; N], u64) {
+    let space: u64 = dims.iter().map(|&d| d as u64).product();
+    let mut c = (k % space) * STRIDE % space;
+    let mut out = [0; N];
+    for (slot, &d) in out.iter_mut().zip(&dims) {
+        *slot = (c % d as u64) as usize;
+        c /= d as u64;
+    }
+    (out, k / space)
 }
 
-/// A generated person.
-#[derive(Debug, Clone)]
-pub struct Person {
-    /// Given (first) name.
-    pub given: String,
-    /// Family (last) name.
-    pub family: String,
-    /// Full name as displayed (`Given Family`, or family first for CJK names).
-    pub display: String,
-    /// ASCII local part for e-mail addresses.
-    pub slug: String,
-    /// How the name was built.
-    pub kind: NameKind,
+/// ` K.` (then ` K2.`, …) for the `round`-th trip around a name space.
+fn initial(round: u64) -> String {
+    if round == 0 {
+        return String::new();
+    }
+    let letter = char::from(b'A' + ((round - 1) % 26) as u8);
+    match (round - 1) / 26 {
+        0 => format!(" {letter}."),
+        n => format!(" {letter}{n}."),
+    }
 }
+
+/// ` 2`, ` 3`, … for the `round`-th trip around a company or product space.
+fn numeral(round: u64) -> String {
+    if round == 0 {
+        String::new()
+    } else {
+        format!(" {}", round + 1)
+    }
+}
+
+const LAST_COUNT: usize = LAST_PREFIX.len() * LAST_SUFFIX.len() + LAST_REAL.len();
 
 fn last_name(i: usize) -> String {
     let composed = LAST_PREFIX.len() * LAST_SUFFIX.len();
@@ -524,10 +64,44 @@ fn last_name(i: usize) -> String {
     }
 }
 
-const LAST_COUNT: usize = LAST_PREFIX.len() * LAST_SUFFIX.len() + LAST_REAL.len();
-const NAME_SPACE: u64 = (FIRST.len() * LAST_COUNT) as u64;
-/// Multiplier of the bijection `k ↦ k·P mod NAME_SPACE` (coprime with it).
-const NAME_STRIDE: u64 = 48_271;
+/// How a name was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// Plain ASCII.
+    Plain,
+    /// With an apostrophe (O'Brien).
+    Apostrophe,
+    /// With non-ASCII letters (Zoë Müller, 李雷).
+    Unicode,
+    /// A copy of another record's name.
+    Duplicate,
+}
+
+/// A generated person.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Given (first) name, with the middle initial when there is one.
+    pub given: String,
+    /// Family (last) name.
+    pub family: String,
+    /// Full name as displayed (`Given Family`, or family first without a
+    /// space for East Asian names).
+    pub display: String,
+    /// ASCII local part for e-mail addresses.
+    pub slug: String,
+    /// How the name was built.
+    pub kind: NameKind,
+}
+
+fn western(given: String, family: String, slug: String, kind: NameKind) -> Person {
+    Person {
+        display: format!("{given} {family}"),
+        given,
+        family,
+        slug,
+        kind,
+    }
+}
 
 /// An ASCII e-mail local part from a display fragment.
 pub fn slug(s: &str) -> String {
@@ -537,74 +111,174 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
-/// The `k`-th plain person: distinct `k` give distinct names.
-pub fn plain_person(k: u64) -> Person {
-    let block = k / NAME_SPACE;
-    let c = (k % NAME_SPACE) * NAME_STRIDE % NAME_SPACE;
-    let given = FIRST[(c % FIRST.len() as u64) as usize].to_string();
-    let family = last_name((c / FIRST.len() as u64) as usize);
-    // Past the first block, a middle initial (then a numeral) keeps names unique.
-    let middle = match block {
-        0 => None,
-        b => {
-            let letter = char::from(b'A' + ((b - 1) % 26) as u8);
-            let round = (b - 1) / 26;
-            Some(if round == 0 {
-                format!("{letter}.")
-            } else {
-                format!("{letter}{round}.")
-            })
-        }
+fn plain_person(k: u64) -> Person {
+    let ([f, l], round) = combo(k, [FIRST.len(), LAST_COUNT]);
+    let given = format!("{}{}", FIRST[f], initial(round));
+    let family = last_name(l);
+    let slug = format!("{}.{}", slug(&given), slug(&family));
+    western(given, family, slug, NameKind::Plain)
+}
+
+fn apostrophe_person(k: u64) -> Person {
+    let ([f, l], round) = combo(k, [FIRST.len(), APOSTROPHE_LAST.len()]);
+    let given = format!("{}{}", FIRST[f], initial(round));
+    let family = APOSTROPHE_LAST[l].to_string();
+    let slug = format!("{}.{}", slug(&given), slug(&family));
+    western(given, family, slug, NameKind::Apostrophe)
+}
+
+const EAST_SPACE: u64 = (EAST_GIVEN.len() * EAST_FAMILY.len()) as u64;
+
+fn unicode_person(k: u64) -> Person {
+    // Every fifth one is East Asian while that (small) space lasts.
+    if k % 5 == 4 && k / 5 < EAST_SPACE {
+        let ([g, f], _) = combo(k / 5, [EAST_GIVEN.len(), EAST_FAMILY.len()]);
+        let (given, gs) = EAST_GIVEN[g];
+        let (family, fs) = EAST_FAMILY[f];
+        return Person {
+            given: given.into(),
+            family: family.into(),
+            display: format!("{family}{given}"),
+            slug: format!("{gs}.{fs}"),
+            kind: NameKind::Unicode,
+        };
+    }
+    let ([g, f], round) = combo(k, [UNI_GIVEN.len(), UNI_FAMILY.len()]);
+    let (given, gs) = UNI_GIVEN[g];
+    let (family, fs) = UNI_FAMILY[f];
+    let middle = initial(round);
+    western(
+        format!("{given}{middle}"),
+        family.into(),
+        format!("{gs}{}.{fs}", slug(&middle)),
+        NameKind::Unicode,
+    )
+}
+
+fn company(k: u64) -> String {
+    let ([l, i, s], round) = combo(k, [LAST_COUNT, INDUSTRY.len(), COMPANY_SUFFIX.len()]);
+    format!(
+        "{} {}{} {}",
+        last_name(l),
+        INDUSTRY[i],
+        numeral(round),
+        COMPANY_SUFFIX[s]
+    )
+}
+
+fn apostrophe_company(k: u64) -> String {
+    let ([l, i, s], round) = combo(
+        k,
+        [APOSTROPHE_LAST.len(), INDUSTRY.len(), COMPANY_SUFFIX.len()],
+    );
+    format!(
+        "{} {}{} {}",
+        APOSTROPHE_LAST[l],
+        INDUSTRY[i],
+        numeral(round),
+        COMPANY_SUFFIX[s]
+    )
+}
+
+fn unicode_company(k: u64) -> String {
+    let ([l, i, s], round) = combo(
+        k,
+        [UNI_FAMILY.len(), INDUSTRY.len(), UNI_COMPANY_SUFFIX.len()],
+    );
+    format!(
+        "{} {}{} {}",
+        UNI_FAMILY[l].0,
+        INDUSTRY[i],
+        numeral(round),
+        UNI_COMPANY_SUFFIX[s]
+    )
+}
+
+fn product(kind: ItemKind, k: u64) -> String {
+    let nouns: &[&str] = match kind {
+        ItemKind::Service => &SERVICES,
+        _ => &GOODS,
     };
-    let display = match &middle {
-        Some(m) => format!("{given} {m} {family}"),
-        None => format!("{given} {family}"),
-    };
-    let slug = match &middle {
-        Some(m) => format!("{}.{}.{}", slug(&given), slug(m), slug(&family)),
-        None => format!("{}.{}", slug(&given), slug(&family)),
-    };
-    Person {
-        given,
-        family,
-        display,
-        slug,
-        kind: NameKind::Plain,
+    let ([a, n], round) = combo(k, [PRODUCT_ADJ.len(), nouns.len()]);
+    format!("{} {}{}", PRODUCT_ADJ[a], nouns[n], numeral(round))
+}
+
+fn special_product(pool: &[&str], k: u64) -> String {
+    let ([a, n], round) = combo(k, [PRODUCT_ADJ.len(), pool.len()]);
+    format!("{} {}{}", PRODUCT_ADJ[a], pool[n], numeral(round))
+}
+
+/// Hands out fresh indexes per name builder, starting at seeded offsets.
+#[derive(Debug, Clone)]
+pub struct Namer {
+    person: [u64; 3],
+    company: [u64; 3],
+    product: [u64; 3],
+    sku: u64,
+}
+
+fn slot(kind: NameKind) -> usize {
+    match kind {
+        NameKind::Plain | NameKind::Duplicate => 0,
+        NameKind::Apostrophe => 1,
+        NameKind::Unicode => 2,
     }
 }
 
-/// A person with an apostrophe in the family name.
-pub fn apostrophe_person(rng: &mut Rng) -> Person {
-    let given = FIRST[rng.random_range(0..FIRST.len())].to_string();
-    let family = APOSTROPHE_LAST[rng.random_range(0..APOSTROPHE_LAST.len())].to_string();
-    Person {
-        display: format!("{given} {family}"),
-        slug: format!("{}.{}", slug(&given), slug(&family)),
-        given,
-        family,
-        kind: NameKind::Apostrophe,
-    }
-}
-
-/// A person with a non-ASCII name.
-pub fn unicode_person(rng: &mut Rng) -> Person {
-    let (given, family, gs, fs, family_first) =
-        UNICODE_PEOPLE[rng.random_range(0..UNICODE_PEOPLE.len())];
-    let display = if family_first {
-        if family.chars().all(|c| !c.is_ascii()) {
-            format!("{family}{given}")
-        } else {
-            format!("{family} {given}")
+impl Namer {
+    /// Offsets drawn from `rng`, so other seeds give other names.
+    pub fn new(rng: &mut Rng) -> Self {
+        let mut off = |n: u64| rng.random_range(0..n);
+        Namer {
+            person: [off(50_000), off(1_000), off(200)],
+            company: [off(50_000), off(2_000), off(2_000)],
+            product: [off(500), off(100), off(100)],
+            sku: off(10_000),
         }
-    } else {
-        format!("{given} {family}")
-    };
-    Person {
-        given: given.into(),
-        family: family.into(),
-        display,
-        slug: format!("{gs}.{fs}"),
-        kind: NameKind::Unicode,
+    }
+
+    fn next(counter: &mut u64) -> u64 {
+        let k = *counter;
+        *counter += 1;
+        k
+    }
+
+    /// A person of `kind` not handed out before (`Duplicate` gives a plain
+    /// one; the caller copies the name it duplicates).
+    pub fn person(&mut self, kind: NameKind) -> Person {
+        let k = Self::next(&mut self.person[slot(kind)]);
+        match kind {
+            NameKind::Apostrophe => apostrophe_person(k),
+            NameKind::Unicode => unicode_person(k),
+            _ => plain_person(k),
+        }
+    }
+
+    /// A company name of `kind` not handed out before.
+    pub fn company(&mut self, kind: NameKind) -> String {
+        let k = Self::next(&mut self.company[slot(kind)]);
+        match kind {
+            NameKind::Apostrophe => apostrophe_company(k),
+            NameKind::Unicode => unicode_company(k),
+            _ => company(k),
+        }
+    }
+
+    /// A product name of `kind` and a fresh SKU for an item of `item`.
+    pub fn product(&mut self, kind: NameKind, item: ItemKind) -> (String, String) {
+        let k = Self::next(&mut self.product[slot(kind)]);
+        let name = match kind {
+            NameKind::Apostrophe => special_product(&APOSTROPHE_PRODUCTS, k),
+            NameKind::Unicode => special_product(&UNICODE_PRODUCTS, k),
+            _ => product(item, k),
+        };
+        (name, self.sku(item))
+    }
+
+    /// A fresh SKU for an item of `item`.
+    pub fn sku(&mut self, item: ItemKind) -> String {
+        let k = Self::next(&mut self.sku);
+        format!("{}-{k:05}", item.sku_prefix())
     }
 }
 
@@ -644,35 +318,7 @@ pub fn phone(rng: &mut Rng) -> String {
     )
 }
 
-/// The `k`-th plain company name (unique for distinct `k` below ~150,000).
-pub fn company_name(k: u64) -> String {
-    let space = (LAST_COUNT * INDUSTRY.len() * COMPANY_SUFFIX.len()) as u64;
-    let c = (k % space) * NAME_STRIDE % space;
-    let suffix = COMPANY_SUFFIX[(c % COMPANY_SUFFIX.len() as u64) as usize];
-    let rest = c / COMPANY_SUFFIX.len() as u64;
-    let industry = INDUSTRY[(rest % INDUSTRY.len() as u64) as usize];
-    let last = last_name((rest / INDUSTRY.len() as u64) as usize);
-    let round = k / space;
-    if round == 0 {
-        format!("{last} {industry} {suffix}")
-    } else {
-        format!("{last} {industry} {round} {suffix}")
-    }
-}
-
-/// A company name with an apostrophe.
-pub fn apostrophe_company(rng: &mut Rng) -> String {
-    let last = APOSTROPHE_LAST[rng.random_range(0..APOSTROPHE_LAST.len())];
-    let industry = INDUSTRY[rng.random_range(0..INDUSTRY.len())];
-    format!("{last} {industry}")
-}
-
-/// A company name with non-ASCII letters.
-pub fn unicode_company(rng: &mut Rng) -> String {
-    UNICODE_COMPANIES[rng.random_range(0..UNICODE_COMPANIES.len())].to_string()
-}
-
-/// A web domain for a company name.
+/// A web domain for a company name, unique in `used`.
 pub fn company_domain(name: &str, used: &mut HashSet<String>) -> String {
     let base = match slug(name) {
         s if s.is_empty() => "company".to_string(),
@@ -741,34 +387,6 @@ impl ItemKind {
     }
 }
 
-/// The `k`-th plain product name of `kind` (unique for distinct `k`).
-pub fn product_name(kind: ItemKind, k: u64) -> String {
-    let nouns: &[&str] = match kind {
-        ItemKind::Service => &SERVICES,
-        _ => &GOODS,
-    };
-    let space = (PRODUCT_ADJ.len() * nouns.len()) as u64;
-    let c = (k % space) * NAME_STRIDE % space;
-    let adj = PRODUCT_ADJ[(c % PRODUCT_ADJ.len() as u64) as usize];
-    let noun = nouns[(c / PRODUCT_ADJ.len() as u64) as usize];
-    let series = k / space;
-    if series == 0 {
-        format!("{adj} {noun}")
-    } else {
-        format!("{adj} {noun} {}-{series}", &kind.sku_prefix()[..1])
-    }
-}
-
-/// A product name with an apostrophe (made unique by the caller).
-pub fn apostrophe_product(rng: &mut Rng) -> String {
-    APOSTROPHE_PRODUCTS[rng.random_range(0..APOSTROPHE_PRODUCTS.len())].to_string()
-}
-
-/// A product name with non-ASCII letters (made unique by the caller).
-pub fn unicode_product(rng: &mut Rng) -> String {
-    UNICODE_PRODUCTS[rng.random_range(0..UNICODE_PRODUCTS.len())].to_string()
-}
-
 /// A job (sub-customer) name.
 pub fn job_name(rng: &mut Rng) -> &'static str {
     JOBS[rng.random_range(0..JOBS.len())]
@@ -826,26 +444,56 @@ pub fn unique_name(name: &str, used: &mut HashSet<String>, max_chars: usize) -> 
 mod tests {
     use super::*;
 
-    #[test]
-    fn plain_people_are_unique_across_blocks() {
+    fn distinct(names: impl Iterator<Item = String>) {
         let mut seen = HashSet::new();
-        for k in 0..NAME_SPACE + 3_000 {
-            let p = plain_person(k);
-            assert!(seen.insert(p.display.clone()), "duplicate {}", p.display);
-            assert!(p.slug.is_ascii());
+        for n in names {
+            assert!(seen.insert(n.to_lowercase()), "duplicate {n}");
         }
     }
 
     #[test]
-    fn plain_companies_and_products_are_unique() {
-        let mut seen = HashSet::new();
-        for k in 0..5_000 {
-            assert!(seen.insert(company_name(k)));
-        }
-        let mut seen = HashSet::new();
-        for k in 0..5_000 {
-            assert!(seen.insert(product_name(ItemKind::Service, k)));
-        }
+    fn people_are_unique_past_their_space_and_kinds_never_collide() {
+        let plain = (FIRST.len() * LAST_COUNT) as u64;
+        distinct((0..plain + 3_000).map(|k| plain_person(k).display));
+        distinct((0..5_000).map(|k| apostrophe_person(k).display));
+        distinct((0..5_000).map(|k| unicode_person(k).display));
+        // First + last name (what HubSpot stores) is unique too.
+        distinct((plain - 10..plain + 10).map(|k| {
+            let p = plain_person(k);
+            format!("{}|{}", p.given, p.family)
+        }));
+        let all = (0..2_000)
+            .map(|k| plain_person(k).display)
+            .chain((0..2_000).map(|k| apostrophe_person(k).display))
+            .chain((0..2_000).map(|k| unicode_person(k).display));
+        distinct(all);
+        assert!((0..100).all(|k| unicode_person(k).slug.is_ascii()));
+        assert!((0..100).all(|k| !unicode_person(k).display.is_ascii()));
+        assert!((0..100).all(|k| apostrophe_person(k).family.contains('\'')));
+    }
+
+    #[test]
+    fn companies_and_products_are_unique() {
+        distinct((0..5_000).map(company));
+        distinct((0..5_000).map(apostrophe_company));
+        distinct((0..5_000).map(unicode_company));
+        distinct((0..5_000).map(|k| product(ItemKind::Service, k)));
+        distinct((0..5_000).map(|k| product(ItemKind::Inventory, k)));
+        distinct((0..2_000).map(|k| special_product(&UNICODE_PRODUCTS, k)));
+    }
+
+    #[test]
+    fn namer_hands_out_fresh_names_and_skus() {
+        let mut rng = super::super::pick::rng(9);
+        let mut n = Namer::new(&mut rng);
+        let a = n.person(NameKind::Plain);
+        let b = n.person(NameKind::Duplicate);
+        assert_ne!(a.display, b.display);
+        let (p1, s1) = n.product(NameKind::Unicode, ItemKind::Service);
+        let (p2, s2) = n.product(NameKind::Unicode, ItemKind::Service);
+        assert_ne!(p1, p2);
+        assert_ne!(s1, s2);
+        assert!(s1.starts_with("SRV-"));
     }
 
     #[test]

@@ -255,7 +255,7 @@ fn customers(
                 let c = &plan.contacts[*ci];
                 let e = c.email.clone().unwrap_or_default();
                 email = Some(if case[i] { case_variant(&e) } else { e });
-                if let Some(company) = c.company.as_ref().filter(|_| g.rng.random_bool(0.2)) {
+                if let Some((_, company)) = c.company.as_ref().filter(|_| g.rng.random_bool(0.2)) {
                     body.insert("DisplayName".into(), json!(company));
                     body.insert("CompanyName".into(), json!(company));
                 }
@@ -272,7 +272,7 @@ fn customers(
             }
             Source::Fresh(p) => {
                 if business[i] {
-                    let company = g.next_company();
+                    let company = g.names.company(NameKind::Plain);
                     body.insert("DisplayName".into(), json!(company));
                     body.insert("CompanyName".into(), json!(company));
                 }
@@ -460,11 +460,11 @@ fn people_lists(
             };
             let person = match contact {
                 Some(ci) => plan.contacts[ci].person.clone(),
-                None => g.next_person(),
+                None => g.names.person(NameKind::Plain),
             };
             let business = entity == "Vendor" && contact.is_none() && g.rng.random_bool(0.7);
             let display = if business {
-                let company = g.next_company();
+                let company = g.names.company(NameKind::Plain);
                 body.insert("CompanyName".into(), json!(company));
                 company
             } else {
@@ -544,12 +544,7 @@ fn items(g: &mut Gen, qbo: &mut QboState, plan: &HsPlan) -> Result<Vec<ItemInfo>
             }
             None => {
                 let kind = ItemKind::random(&mut g.rng);
-                let (plain, sku) = g.next_product(kind);
-                let name = match name_kind {
-                    NameKind::Apostrophe => names::apostrophe_product(&mut g.rng),
-                    NameKind::Unicode => names::unicode_product(&mut g.rng),
-                    _ => plain,
-                };
+                let (name, sku) = g.names.product(name_kind, kind);
                 let price = pick::price(&mut g.rng, 5, 800);
                 (
                     name,
