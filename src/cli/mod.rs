@@ -8,6 +8,7 @@
 
 pub mod apply;
 mod common;
+pub mod emulator;
 mod error;
 pub mod force_unlock;
 pub mod mappings;
@@ -62,6 +63,8 @@ pub enum LogFormat {
 }
 
 /// The commands.
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the manifest (syntax, keys, types, connections, mappings, policies).
@@ -85,6 +88,9 @@ pub enum Command {
     /// Remove a dead run's state lock.
     #[command(name = "force-unlock", about = force_unlock::ABOUT, long_about = force_unlock::LONG_ABOUT)]
     ForceUnlock(force_unlock::ForceUnlockArgs),
+    /// Serve the built-in HubSpot and QuickBooks emulator.
+    #[command(about = emulator::ABOUT, long_about = emulator::LONG_ABOUT)]
+    Emulator(emulator::EmulatorArgs),
 }
 
 /// Run the CLI with the process arguments and return the exit code.
@@ -127,6 +133,7 @@ fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
         Command::Show(args) => show::run(args, out),
         Command::Mappings(args) => mappings::run(&cli.file, args, out),
         Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
+        Command::Emulator(args) => emulator::run(args, out),
     }
 }
 
