@@ -60,7 +60,7 @@ pub fn run(file: &Path, args: &ApplyArgs, out: &Output) -> Result<u8, CliError> 
     };
     let rt = common::runtime()?;
     rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         let holder = LockHolder::this_process("apply", chrono::Utc::now());
         match store.lock(&holder, args.lock_timeout.0).await {
             Ok(Some(stale)) => out.diag(&format!("warning: took over a stale lock ({stale})\n")),
@@ -105,7 +105,7 @@ async fn locked(
         .load()
         .await
         .map_err(|e| CliError::new(e.to_string()))?;
-    let conns = common::connect(loaded).await?;
+    let conns = common::connect(loaded, store).await?;
     let result = async {
         let from_file = saved.is_some();
         let plan = match saved {

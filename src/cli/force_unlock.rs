@@ -28,7 +28,7 @@ pub fn run(file: &Path, args: &ForceUnlockArgs, out: &Output) -> Result<u8, CliE
     let loaded = common::load_manifest(file, out)?;
     let rt = common::runtime()?;
     rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         match store.force_unlock(&args.lock_id).await {
             Ok(h) => {
                 out.data(&format!("Released {h}.\n"));

@@ -48,12 +48,12 @@ pub fn run(file: &Path, args: &PlanArgs, out: &Output) -> Result<u8, CliError> {
     let loaded = common::load_manifest(file, out)?;
     let rt = common::runtime()?;
     let plan = rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         let state = store
             .load()
             .await
             .map_err(|e| CliError::new(e.to_string()))?;
-        let conns = common::connect(&loaded).await?;
+        let conns = common::connect(&loaded, &store).await?;
         let plan = common::make_plan(&loaded, &conns, &state, &args.planning, out).await;
         if let Some(sb) = conns.sandbox {
             sb.close().await;
