@@ -15,6 +15,7 @@ mod output;
 pub mod plan;
 pub mod schema;
 pub mod show;
+pub mod state;
 pub mod validate;
 
 pub use error::{CliError, exit};
@@ -85,6 +86,9 @@ pub enum Command {
     /// Remove a dead run's state lock.
     #[command(name = "force-unlock", about = force_unlock::ABOUT, long_about = force_unlock::LONG_ABOUT)]
     ForceUnlock(force_unlock::ForceUnlockArgs),
+    /// Inspect, edit and migrate the state store.
+    #[command(about = state::ABOUT, long_about = state::LONG_ABOUT)]
+    State(state::StateArgs),
 }
 
 /// Run the CLI with the process arguments and return the exit code.
@@ -127,6 +131,7 @@ fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
         Command::Show(args) => show::run(args, out),
         Command::Mappings(args) => mappings::run(&cli.file, args, out),
         Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
+        Command::State(args) => state::run(&cli.file, args, out),
     }
 }
 

@@ -16,6 +16,7 @@
 //!   state whose holder can be seen and forcibly released.
 
 mod crypt;
+pub mod inspect;
 mod key;
 mod local;
 mod postgres;
