@@ -153,7 +153,7 @@ async fn locked(
     result
 }
 
-fn confirm(out: &Output) -> Result<(), CliError> {
+pub(super) fn confirm(out: &Output) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::new("refusing to apply without confirmation: stdin is not a terminal")
             .hint("review the plan, then run with --auto-approve (CI), or apply a saved plan: hsqb plan --out plan.json && hsqb apply plan.json"));
@@ -171,7 +171,7 @@ fn confirm(out: &Output) -> Result<(), CliError> {
     }
 }
 
-fn apply_error(e: ApplyError) -> CliError {
+pub(super) fn apply_error(e: ApplyError) -> CliError {
     match e {
         ApplyError::Stale(drift) => {
             let mut msg = format!(

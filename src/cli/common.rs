@@ -111,7 +111,7 @@ pub enum TargetArg {
 }
 
 impl TargetArg {
-    fn block(self) -> Block {
+    pub(super) fn block(self) -> Block {
         match self {
             TargetArg::Contacts => Block::Contacts,
             TargetArg::Products => Block::Products,

@@ -10,6 +10,7 @@ pub mod apply;
 mod common;
 mod error;
 pub mod force_unlock;
+pub mod import;
 pub mod mappings;
 mod output;
 pub mod plan;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Remove a dead run's state lock.
     #[command(name = "force-unlock", about = force_unlock::ABOUT, long_about = force_unlock::LONG_ABOUT)]
     ForceUnlock(force_unlock::ForceUnlockArgs),
+    /// Adopt existing pairs (write links only).
+    #[command(about = import::ABOUT, long_about = import::LONG_ABOUT)]
+    Import(import::ImportArgs),
     /// Inspect, edit and migrate the state store.
     #[command(about = state::ABOUT, long_about = state::LONG_ABOUT)]
     State(state::StateArgs),
@@ -132,6 +136,7 @@ fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
         Command::Mappings(args) => mappings::run(&cli.file, args, out),
         Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
         Command::State(args) => state::run(&cli.file, args, out),
+        Command::Import(args) => import::run(&cli.file, args, out),
     }
 }
 

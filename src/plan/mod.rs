@@ -13,6 +13,7 @@ pub mod builder;
 pub mod engine;
 pub mod estimate;
 pub mod filter;
+pub mod import;
 pub mod input;
 pub mod mapping;
 pub mod names;
