@@ -146,9 +146,7 @@ pub async fn make_plan(
         RefreshArg::Full => RefreshRequest::Full,
         RefreshArg::Incremental => RefreshRequest::Incremental,
     };
-    if out.stderr_is_tty() {
-        out.diag("Reading HubSpot and QuickBooks…\n");
-    }
+    let spinner = super::progress::RefreshSpinner::start(out, conns);
     let refreshed = refresh::refresh(
         &loaded.manifest,
         conns,
@@ -157,7 +155,9 @@ pub async fn make_plan(
         request,
         Utc::now(),
     )
-    .await
+    .await;
+    spinner.finish();
+    let refreshed = refreshed
     .map_err(|e| {
         CliError::new(e.to_string())
             .hint("nothing was written; fix the cause and run the command again")

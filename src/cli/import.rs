@@ -186,14 +186,16 @@ async fn locked(
     if !args.auto_approve {
         super::apply::confirm(out)?;
     }
+    let (bar, sink) = super::progress::ApplyBar::new(out);
     let opts = ApplyOptions {
         check_preconditions: false,
         now: chrono::Utc::now(),
+        progress: Some(sink),
         ..Default::default()
     };
-    let report = apply::apply(&plan, conns, store, &opts)
-        .await
-        .map_err(super::apply::apply_error)?;
+    let applied = apply::apply(&plan, conns, store, &opts).await;
+    drop(bar);
+    let report = applied.map_err(super::apply::apply_error)?;
     match args.format {
         FormatArg::Json => out.data(&crate::render::results::json(&report)),
         _ => {

@@ -8,12 +8,14 @@
 
 pub mod apply;
 mod common;
+pub mod docs;
 mod error;
 pub mod force_unlock;
 pub mod import;
 pub mod mappings;
 mod output;
 pub mod plan;
+pub mod progress;
 pub mod schema;
 pub mod show;
 pub mod state;
@@ -44,6 +46,10 @@ pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// No progress bars and no run summary on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 
     /// Log line format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
@@ -93,6 +99,12 @@ pub enum Command {
     /// Inspect, edit and migrate the state store.
     #[command(about = state::ABOUT, long_about = state::LONG_ABOUT)]
     State(state::StateArgs),
+    /// Print shell completions.
+    #[command(about = docs::COMPLETIONS_ABOUT, long_about = docs::COMPLETIONS_LONG_ABOUT)]
+    Completions(docs::CompletionsArgs),
+    /// Write man pages.
+    #[command(about = docs::MAN_ABOUT, long_about = docs::MAN_LONG_ABOUT)]
+    Man(docs::ManArgs),
 }
 
 /// Run the CLI with the process arguments and return the exit code.
@@ -117,6 +129,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose, cli.log_format);
+    let out = out.quiet(cli.quiet);
     match run(cli, &out) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -137,6 +150,8 @@ fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
         Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
         Command::State(args) => state::run(&cli.file, args, out),
         Command::Import(args) => import::run(&cli.file, args, out),
+        Command::Completions(args) => docs::completions(args, out),
+        Command::Man(args) => docs::man(args, out),
     }
 }
 
