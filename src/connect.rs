@@ -216,12 +216,8 @@ fn qbo_client(
                     .unwrap_or(QBO_TOKEN_URL),
                 &format!("quickbooks.{name}.token_url"),
             )?;
-            let sink = StateTokenSink::new(
-                opts.store.clone(),
-                &secret.secret,
-                &realm,
-                &refresh.secret,
-            );
+            let sink =
+                StateTokenSink::new(opts.store.clone(), &secret.secret, &realm, &refresh.secret);
             let current = sink.current_token(tokens).map_err(ConnectError::Config)?;
             (
                 QboAuth::Refresh {
@@ -279,7 +275,12 @@ pub struct StateTokenSink {
 
 impl StateTokenSink {
     /// A sink for `realm`; `initial` is the refresh token from the manifest.
-    pub fn new(store: Option<Store>, client_secret: &Secret, realm: &str, initial: &Secret) -> Self {
+    pub fn new(
+        store: Option<Store>,
+        client_secret: &Secret,
+        realm: &str,
+        initial: &Secret,
+    ) -> Self {
         StateTokenSink {
             store,
             cipher: TokenCipher::new(client_secret, realm),

@@ -95,7 +95,11 @@ fn run(args: &[String], manifest: &Path, cwd: &Path) -> (i32, String, String) {
             continue;
         }
         if x.starts_with('/') {
-            let name = Path::new(x).file_name().unwrap().to_string_lossy().into_owned();
+            let name = Path::new(x)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             a.push(cwd.join(name).display().to_string());
         } else {
             a.push(x.clone());
@@ -120,8 +124,14 @@ fn run(args: &[String], manifest: &Path, cwd: &Path) -> (i32, String, String) {
 fn plan_and_apply(commands: &[Vec<String>]) {
     let (dir, manifest) = sandbox();
     let cwd = dir.path();
-    let plan = commands.iter().find(|c| c[1] == "plan").expect("a plan command");
-    let apply = commands.iter().find(|c| c[1] == "apply").expect("an apply command");
+    let plan = commands
+        .iter()
+        .find(|c| c[1] == "plan")
+        .expect("a plan command");
+    let apply = commands
+        .iter()
+        .find(|c| c[1] == "apply")
+        .expect("an apply command");
     let (code, out, err) = run(plan, &manifest, cwd);
     assert_eq!(code, 2, "changes present on a fresh sandbox:\n{out}\n{err}");
     assert!(out.contains("Plan:"), "{out}");
@@ -155,7 +165,10 @@ fn github_actions_plans_on_prs_in_one_comment_and_applies_on_main() {
         "DATABASE_URL",
     ] {
         let v = w["env"][var].as_str().unwrap();
-        assert!(v.contains("secrets."), "{var} comes from repository secrets: {v}");
+        assert!(
+            v.contains("secrets."),
+            "{var} comes from repository secrets: {v}"
+        );
     }
     let plan = &w["jobs"]["plan"];
     let apply = &w["jobs"]["apply"];
@@ -220,8 +233,14 @@ fn kubernetes_cronjob_secret_and_manifest_fit_together() {
     let pod = &job["template"]["spec"];
     assert_eq!(pod["restartPolicy"], "Never");
     let c = &pod["containers"][0];
-    assert_eq!(c["envFrom"][0]["secretRef"]["name"], secret["metadata"]["name"]);
-    assert_eq!(pod["volumes"][0]["configMap"]["name"], cm["metadata"]["name"]);
+    assert_eq!(
+        c["envFrom"][0]["secretRef"]["name"],
+        secret["metadata"]["name"]
+    );
+    assert_eq!(
+        pod["volumes"][0]["configMap"]["name"],
+        cm["metadata"]["name"]
+    );
     assert_eq!(c["volumeMounts"][0]["mountPath"], "/etc/hsqb");
 
     // The container's command line parses, and its apply runs on the sandbox.
@@ -237,9 +256,10 @@ fn kubernetes_cronjob_secret_and_manifest_fit_together() {
     let (dir, manifest) = sandbox();
     let (code, out, err) = run(&cmd, &manifest, dir.path());
     assert_eq!(code, 0, "{out}\n{err}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("apply-report.json")).unwrap())
-            .unwrap();
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("apply-report.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(report["command"], "apply");
     assert_eq!(report["exit_code"], 0);
     // Its JSON log format puts only JSON lines (and the summary) on stderr.

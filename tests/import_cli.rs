@@ -27,7 +27,10 @@ impl Emu {
             limits: Limits::unlimited(),
             ..EmulatorConfig::default()
         };
-        let (hs_token, qbo_token) = (config.hubspot_token.clone(), config.qbo_access_token.clone());
+        let (hs_token, qbo_token) = (
+            config.hubspot_token.clone(),
+            config.qbo_access_token.clone(),
+        );
         let emu = Emulator::new(config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -157,10 +160,8 @@ async fn csv_import_validates_every_row_then_writes_only_links() {
         id(&customers, "Kenji Sato"),
         id(&customers, "Fjord Logistics"),
     );
-    let before: Vec<_> = futures_util::future::join_all(
-        ["101", "102", "103", "104"].map(|i| emu.contact(i)),
-    )
-    .await;
+    let before: Vec<_> =
+        futures_util::future::join_all(["101", "102", "103", "104"].map(|i| emu.contact(i))).await;
 
     // A file with bad rows: nothing is written, each bad line is named.
     std::fs::write(
@@ -170,15 +171,34 @@ async fn csv_import_validates_every_row_then_writes_only_links() {
         ),
     )
     .unwrap();
-    let o = emu.hsqb(dir.path(), &["import", "--csv", "bad.csv", "--auto-approve"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &["import", "--csv", "bad.csv", "--auto-approve"],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("4 bad row(s); nothing was imported"), "{t}");
-    assert!(t.contains("line 3: HubSpot contact 999 does not exist"), "{t}");
-    assert!(t.contains("line 4: QuickBooks customer 424242 does not exist"), "{t}");
-    assert!(t.contains(&format!("line 5: QuickBooks customer {souza} is already paired on line 2")), "{t}");
+    assert!(
+        t.contains("line 3: HubSpot contact 999 does not exist"),
+        "{t}"
+    );
+    assert!(
+        t.contains("line 4: QuickBooks customer 424242 does not exist"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "line 5: QuickBooks customer {souza} is already paired on line 2"
+        )),
+        "{t}"
+    );
     assert!(t.contains("line 6: block `invoices`"), "{t}");
-    assert!(emu.contact("101").await.get(LINK).is_none_or(|v| v.is_null()));
+    assert!(
+        emu.contact("101")
+            .await
+            .get(LINK)
+            .is_none_or(|v| v.is_null())
+    );
 
     // A good file: a plan of links, applied; only the link property changes.
     std::fs::write(
@@ -186,7 +206,10 @@ async fn csv_import_validates_every_row_then_writes_only_links() {
         format!("block,hubspot_id,quickbooks_id,company\ncontacts,101,{souza},main\n\"contacts\",104,\"{kenji}\",\n"),
     )
     .unwrap();
-    let o = emu.hsqb(dir.path(), &["import", "--csv", "pairs.csv", "--auto-approve"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &["import", "--csv", "pairs.csv", "--auto-approve"],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(t.contains("<= "), "link actions rendered: {t}");
@@ -202,7 +225,10 @@ async fn csv_import_validates_every_row_then_writes_only_links() {
     assert_eq!(emu.customers().await, customers, "QuickBooks untouched");
 
     // Re-running is a no-op.
-    let o = emu.hsqb(dir.path(), &["import", "--csv", "pairs.csv", "--auto-approve"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &["import", "--csv", "pairs.csv", "--auto-approve"],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(t.contains("No changes."), "{t}");
@@ -213,11 +239,24 @@ async fn csv_import_validates_every_row_then_writes_only_links() {
         format!("block,hubspot_id,quickbooks_id\ncontacts,103,{kenji}\ncontacts,101,{fjord}\n"),
     )
     .unwrap();
-    let o = emu.hsqb(dir.path(), &["import", "--csv", "steal.csv", "--auto-approve"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &["import", "--csv", "steal.csv", "--auto-approve"],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    assert!(t.contains(&format!("line 2: QuickBooks customer {kenji} is already linked to HubSpot contact 104")), "{t}");
-    assert!(t.contains(&format!("line 3: HubSpot contact 101 is already linked to QuickBooks customer {souza}")), "{t}");
+    assert!(
+        t.contains(&format!(
+            "line 2: QuickBooks customer {kenji} is already linked to HubSpot contact 104"
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "line 3: HubSpot contact 101 is already linked to QuickBooks customer {souza}"
+        )),
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -249,19 +288,43 @@ async fn property_and_match_key_imports_adopt_pairs() {
     let before_103 = emu.contact("103").await;
 
     // --dry-run shows the plan and writes nothing.
-    let o = emu.hsqb(dir.path(), &["import", "--from-property", "legacy_qbo_id", "--dry-run"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &["import", "--from-property", "legacy_qbo_id", "--dry-run"],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(t.contains("legacy_qbo_id="), "{t}");
-    assert!(t.contains("777777"), "the unlinkable record is reported: {t}");
-    assert!(emu.contact("103").await.get(LINK).is_none_or(|v| v.is_null()));
+    assert!(
+        t.contains("777777"),
+        "the unlinkable record is reported: {t}"
+    );
+    assert!(
+        emu.contact("103")
+            .await
+            .get(LINK)
+            .is_none_or(|v| v.is_null())
+    );
 
-    let o = emu.hsqb(dir.path(), &["import", "--from-property", "legacy_qbo_id", "--auto-approve"]);
+    let o = emu.hsqb(
+        dir.path(),
+        &[
+            "import",
+            "--from-property",
+            "legacy_qbo_id",
+            "--auto-approve",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let after_103 = emu.contact("103").await;
     assert_eq!(after_103[LINK], Value::String(fjord.clone()));
     assert_eq!(data(&before_103), data(&after_103));
-    assert!(emu.contact("102").await.get(LINK).is_none_or(|v| v.is_null()));
+    assert!(
+        emu.contact("102")
+            .await
+            .get(LINK)
+            .is_none_or(|v| v.is_null())
+    );
 
     // Match keys (email): Ana and Kenji have QBO customers with their email.
     let o = emu.hsqb(dir.path(), &["import", "--format", "json", "--dry-run"]);
@@ -273,7 +336,13 @@ async fn property_and_match_key_imports_adopt_pairs() {
         .filter(|c| c["action"] == "link")
         .collect();
     assert_eq!(links.len(), 2, "{plan:#}");
-    assert!(plan["changes"].as_array().unwrap().iter().all(|c| c["action"] == "link"));
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"] == "link")
+    );
     let o = emu.hsqb(dir.path(), &["import", "--auto-approve"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(emu.contact("101").await[LINK], Value::String(souza));

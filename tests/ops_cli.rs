@@ -43,11 +43,22 @@ fn completions_cover_every_command() {
         let o = hsqb(dir.path(), &["completions", shell]);
         assert_eq!(o.status.code(), Some(0), "{shell}");
         let s = String::from_utf8_lossy(&o.stdout);
-        for cmd in ["plan", "apply", "import", "force-unlock", "state", "migrate", "completions"] {
+        for cmd in [
+            "plan",
+            "apply",
+            "import",
+            "force-unlock",
+            "state",
+            "migrate",
+            "completions",
+        ] {
             assert!(s.contains(cmd), "{shell} completion lacks {cmd}");
         }
     }
-    assert_eq!(hsqb(dir.path(), &["completions", "tcsh"]).status.code(), Some(64));
+    assert_eq!(
+        hsqb(dir.path(), &["completions", "tcsh"]).status.code(),
+        Some(64)
+    );
 }
 
 #[test]
@@ -69,7 +80,10 @@ fn man_pages_for_every_command_including_nested_ones() {
         .collect();
     assert_eq!(pages.len(), expected, "{pages:?}");
     let root = std::fs::read_to_string(dir.path().join("man1/hsqb.1")).unwrap();
-    assert!(root.starts_with(".ie \\n(.g .ds Aq") || root.contains(".TH hsqb"), "{root}");
+    assert!(
+        root.starts_with(".ie \\n(.g .ds Aq") || root.contains(".TH hsqb"),
+        "{root}"
+    );
     assert!(root.contains("import"));
     let migrate = std::fs::read_to_string(dir.path().join("man1/hsqb-state-migrate.1")).unwrap();
     assert!(migrate.contains(".TH hsqb-state-migrate") && migrate.contains("database\\-url\\-env"));
@@ -95,20 +109,31 @@ fn plan_prints_a_summary_line_writes_a_report_and_json_logs() {
             .unwrap();
     assert_eq!(r["command"], "plan");
     assert!(r["summary"]["api_calls"]["hubspot"].as_u64().unwrap() > 0);
-    assert!(r["summary"]["api_calls"]["quickbooks"]["sandbox"].as_u64().unwrap() > 0);
+    assert!(
+        r["summary"]["api_calls"]["quickbooks"]["sandbox"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert_eq!(r["plan"]["format_version"], 1);
 
     let o = hsqb(dir.path(), &["-f", m, "-q", "plan"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("hsqb plan:"));
 
-    let o = hsqb(dir.path(), &["-f", m, "-vv", "--log-format", "json", "plan"]);
+    let o = hsqb(
+        dir.path(),
+        &["-f", m, "-vv", "--log-format", "json", "plan"],
+    );
     assert_eq!(o.status.code(), Some(0));
     let err = String::from_utf8_lossy(&o.stderr);
     let mut json_lines = 0;
     for line in err.lines().filter(|l| !l.starts_with("hsqb plan:")) {
         let v: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
-        assert!(v["level"].is_string() && v["timestamp"].is_string(), "{line}");
+        assert!(
+            v["level"].is_string() && v["timestamp"].is_string(),
+            "{line}"
+        );
         json_lines += 1;
     }
     assert!(json_lines > 0, "debug logging emits events: {err}");
@@ -118,8 +143,16 @@ fn plan_prints_a_summary_line_writes_a_report_and_json_logs() {
 fn apply_report_holds_results_and_summary() {
     let dir = sandbox();
     let m = "examples/quickstart.yaml";
-    let o = hsqb(dir.path(), &["-f", m, "apply", "--auto-approve", "--report", "apply.json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = hsqb(
+        dir.path(),
+        &["-f", m, "apply", "--auto-approve", "--report", "apply.json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("hsqb apply: "));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("apply.json")).unwrap())

@@ -110,8 +110,14 @@ async fn list_show_and_rm_on_a_local_state() {
     let o = hsqb(dir.path(), &["state", "list"]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
-    assert!(out.contains("Baselines (linked pairs with recorded values): 3 (contacts 2, products 1)"), "{out}");
-    assert!(out.contains("watermark:hubspot:contacts  2023-11-14T22:13:20Z"), "{out}");
+    assert!(
+        out.contains("Baselines (linked pairs with recorded values): 3 (contacts 2, products 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("watermark:hubspot:contacts  2023-11-14T22:13:20Z"),
+        "{out}"
+    );
     assert!(out.contains("Last full refresh: 2023-11-03"), "{out}");
     assert!(out.contains("Lock: free"), "{out}");
     assert!(out.contains("token:9341453050298764  version 1"), "{out}");
@@ -130,7 +136,10 @@ async fn list_show_and_rm_on_a_local_state() {
     assert_eq!(v["values"]["name"], "O'Brien 2 — ü");
     let o = hsqb(dir.path(), &["state", "show", "token:9341453050298764"]);
     let (out, _) = text(&o);
-    assert!(out.contains("\"version\": 1") && !out.contains(SEALED) && !out.contains("sealed"), "{out}");
+    assert!(
+        out.contains("\"version\": 1") && !out.contains(SEALED) && !out.contains("sealed"),
+        "{out}"
+    );
     let o = hsqb(dir.path(), &["state", "show", "watermark:nope"]);
     assert_eq!(o.status.code(), Some(1));
     let o = hsqb(dir.path(), &["state", "show", "bogus"]);
@@ -141,7 +150,10 @@ async fn list_show_and_rm_on_a_local_state() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("--yes"));
     assert_eq!(store.load().await.unwrap().watermarks.len(), 2);
-    let o = hsqb(dir.path(), &["state", "rm", "watermark:hubspot:contacts", "--yes"]);
+    let o = hsqb(
+        dir.path(),
+        &["state", "rm", "watermark:hubspot:contacts", "--yes"],
+    );
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     let after = store.load().await.unwrap();
     assert_eq!(after.watermarks.len(), 1);
@@ -149,7 +161,10 @@ async fn list_show_and_rm_on_a_local_state() {
     let o = hsqb(dir.path(), &["state", "rm", "token:9341453050298764", "-y"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(store.tokens().await.unwrap().tokens.is_empty());
-    let o = hsqb(dir.path(), &["state", "rm", "baseline:contacts:100:50", "-y"]);
+    let o = hsqb(
+        dir.path(),
+        &["state", "rm", "baseline:contacts:100:50", "-y"],
+    );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(store.load().await.unwrap().baselines.len(), 2);
     let o = hsqb(dir.path(), &["state", "rm", "lock", "-y"]);
@@ -163,7 +178,11 @@ async fn list_show_and_rm_on_a_local_state() {
     assert!(text(&o).1.contains(&h.id));
     assert!(store.load().await.unwrap().last_full_refresh.is_some());
     let o = hsqb(dir.path(), &["state", "list"]);
-    assert!(text(&o).0.contains(&format!("Lock: {} held by `hsqb apply`", h.id)));
+    assert!(
+        text(&o)
+            .0
+            .contains(&format!("Lock: {} held by `hsqb apply`", h.id))
+    );
     // force-unlock (local) by id.
     let o = hsqb(dir.path(), &["force-unlock", &h.id]);
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
@@ -188,14 +207,20 @@ async fn migrate_local_to_postgres_and_back_is_lossless() {
     let o = hsqb(dir.path(), &args);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
-    assert!(out.contains("Copied 3 baseline(s), 2 watermark(s), 1 token(s) and 1 journal entry"), "{out}");
+    assert!(
+        out.contains("Copied 3 baseline(s), 2 watermark(s), 1 token(s) and 1 journal entry"),
+        "{out}"
+    );
     assert!(!out.contains("hsqb-test-password") && !err.contains("hsqb-test-password"));
 
     // The copy in Postgres equals the source.
     let pg_store = Store::Postgres(
-        PostgresStore::connect(PostgresOptions::new(hsqb::secret::Secret::new(url.clone()), key.clone()))
-            .await
-            .unwrap(),
+        PostgresStore::connect(PostgresOptions::new(
+            hsqb::secret::Secret::new(url.clone()),
+            key.clone(),
+        ))
+        .await
+        .unwrap(),
     );
     assert_eq!(Snapshot::read(&pg_store).await.unwrap(), before);
 
@@ -206,7 +231,14 @@ async fn migrate_local_to_postgres_and_back_is_lossless() {
 
     // And back into a new local file: identical to the original.
     let mut back = vec![
-        "state", "migrate", "--from", "postgres", "--to", "local", "--local-path", "back.json",
+        "state",
+        "migrate",
+        "--from",
+        "postgres",
+        "--to",
+        "local",
+        "--local-path",
+        "back.json",
     ];
     back.extend(env_flag);
     let o = hsqb(dir.path(), &back);
@@ -222,7 +254,10 @@ async fn migrate_local_to_postgres_and_back_is_lossless() {
     let o = hsqb(dir.path(), &["state", "list"]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
-    assert!(out.contains(&format!("(state key `{key}`) (postgres)")), "{out}");
+    assert!(
+        out.contains(&format!("(state key `{key}`) (postgres)")),
+        "{out}"
+    );
     assert!(out.contains("3 (contacts 2, products 1)"));
     assert!(!out.contains("hsqb-test-password"));
     let h = LockHolder::this_process("apply", Utc::now());

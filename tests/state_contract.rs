@@ -18,7 +18,9 @@ use std::time::Duration;
 fn token(sealed: &str, secs: i64) -> StoredToken {
     StoredToken {
         sealed: sealed.into(),
-        received_at: Utc.timestamp_opt(1_700_000_000 + secs, 123_456_789).unwrap(),
+        received_at: Utc
+            .timestamp_opt(1_700_000_000 + secs, 123_456_789)
+            .unwrap(),
         origin: Some("origin-hash".into()),
         version: 0,
     }
@@ -128,12 +130,11 @@ async fn contract(store: &Store) {
     assert_eq!(newer, TokenWrite::Stored { version: 3 });
     // Blocking variant (the QBO token sink's path) from sync code in the runtime.
     let s2 = store.clone();
-    let blocking = tokio::task::spawn_blocking(move || {
-        s2.save_token_blocking("222", token("r2", 0), 0)
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let blocking =
+        tokio::task::spawn_blocking(move || s2.save_token_blocking("222", token("r2", 0), 0))
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(blocking, TokenWrite::Stored { version: 1 });
     let t = store.tokens().await.unwrap();
     assert_eq!(t.tokens["111"].sealed, "t3");
@@ -242,9 +243,7 @@ async fn postgres_token_writes_work_from_a_current_thread_runtime() {
         return;
     };
     let store = Store::Postgres(store);
-    let w = store
-        .save_token_blocking("9", token("ct", 0), 0)
-        .unwrap();
+    let w = store.save_token_blocking("9", token("ct", 0), 0).unwrap();
     assert_eq!(w, TokenWrite::Stored { version: 1 });
     let w = store
         .save_token_blocking("9", token("ct-older", -5), 0)

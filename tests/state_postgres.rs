@@ -52,7 +52,10 @@ async fn two_runners_racing_for_the_lock_never_both_get_it() {
             "exactly one runner holds the lock: {ra:?} {rb:?}"
         );
         let loser = if ra.is_ok() { rb } else { ra };
-        assert!(matches!(loser, Err(StateError::Locked { .. }) | Err(StateError::Backend(_))));
+        assert!(matches!(
+            loser,
+            Err(StateError::Locked { .. }) | Err(StateError::Backend(_))
+        ));
         if winners[0] {
             a.unlock(&ha).await.unwrap();
         } else {
@@ -135,7 +138,12 @@ async fn force_unlock_ends_the_session_of_a_hung_holder() {
     // force-unlock from another runner removes the record and terminates the
     // session holding the advisory lock, so the lock is really free.
     assert_eq!(b.force_unlock(&hung.id).await.unwrap().id, hung.id);
-    assert!(b.lock(&me, Duration::from_secs(10)).await.unwrap().is_none());
+    assert!(
+        b.lock(&me, Duration::from_secs(10))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(b.lock_info().await.unwrap().unwrap().id, me.id);
     b.unlock(&me).await.unwrap();
 }
@@ -244,16 +252,20 @@ async fn migrations_are_idempotent_concurrent_and_refuse_a_newer_schema() {
 #[tokio::test]
 async fn connection_errors_name_the_database_but_never_the_password() {
     // A port nothing listens on (the test server's port + 1 is never used).
-    let url = "postgres://someone:very-secret-pw-123@127.0.0.1:1/hsqb?sslmode=disable&connect_timeout=2";
+    let url =
+        "postgres://someone:very-secret-pw-123@127.0.0.1:1/hsqb?sslmode=disable&connect_timeout=2";
     let err = PostgresStore::connect(PostgresOptions::new(Secret::new(url), "k"))
         .await
         .unwrap_err()
         .to_string();
     assert!(err.contains("postgres://someone@127.0.0.1:1/hsqb"), "{err}");
     assert!(!err.contains("very-secret-pw-123"), "{err}");
-    let bad = PostgresStore::connect(PostgresOptions::new(Secret::new("postgres://u@h/db?sslmode=bogus"), "k"))
-        .await
-        .unwrap_err()
-        .to_string();
+    let bad = PostgresStore::connect(PostgresOptions::new(
+        Secret::new("postgres://u@h/db?sslmode=bogus"),
+        "k",
+    ))
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(bad.contains("not a valid postgres URL"), "{bad}");
 }

@@ -44,10 +44,8 @@ pub async fn open_store(loaded: &LoadedManifest) -> Result<Store, CliError> {
                 CliError::new("`state.backend: postgres` needs `state.url`")
                     .hint("add `url: ${DATABASE_URL}` under `state:`")
             })?;
-            let opts = PostgresOptions::new(
-                url.secret.clone(),
-                default_state_key(&loaded.manifest),
-            );
+            let opts =
+                PostgresOptions::new(url.secret.clone(), default_state_key(&loaded.manifest));
             PostgresStore::connect(opts)
                 .await
                 .map(Store::Postgres)
@@ -157,8 +155,7 @@ pub async fn make_plan(
     )
     .await;
     spinner.finish();
-    let refreshed = refreshed
-    .map_err(|e| {
+    let refreshed = refreshed.map_err(|e| {
         CliError::new(e.to_string())
             .hint("nothing was written; fix the cause and run the command again")
     })?;

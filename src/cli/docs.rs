@@ -57,9 +57,8 @@ pub fn completions(args: &CompletionsArgs, out: &Output) -> Result<u8, CliError>
 
 /// Run `hsqb man`.
 pub fn man(args: &ManArgs, out: &Output) -> Result<u8, CliError> {
-    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
-        CliError::new(format!("cannot create {}: {e}", args.out_dir.display()))
-    })?;
+    std::fs::create_dir_all(&args.out_dir)
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", args.out_dir.display())))?;
     let mut cmd = Cli::command();
     cmd.build();
     let mut written = Vec::new();

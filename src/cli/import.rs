@@ -69,9 +69,8 @@ pub fn run(file: &Path, args: &ImportArgs, out: &Output) -> Result<u8, CliError>
     let loaded = common::load_manifest(file, out)?;
     let source = match (&args.csv, &args.from_property) {
         (Some(path), _) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                CliError::new(format!("cannot read {}: {e}", path.display()))
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display())))?;
             let rows = import::parse_pairs_csv(&text).map_err(|errs| row_errors(path, &errs))?;
             ImportSource::Pairs(rows)
         }
@@ -90,8 +89,12 @@ pub fn run(file: &Path, args: &ImportArgs, out: &Output) -> Result<u8, CliError>
             Ok(Some(stale)) => out.diag(&format!("warning: took over a stale lock ({stale})\n")),
             Ok(None) => {}
             Err(StateError::Locked { holder: h }) => {
-                return Err(CliError::new(format!("another run holds the state lock: {h}"))
-                    .hint(format!("wait for it, or if that run is dead: hsqb force-unlock {}", h.id)));
+                return Err(
+                    CliError::new(format!("another run holds the state lock: {h}")).hint(format!(
+                        "wait for it, or if that run is dead: hsqb force-unlock {}",
+                        h.id
+                    )),
+                );
             }
             Err(e) => return Err(CliError::new(e.to_string())),
         }
@@ -178,7 +181,9 @@ async fn locked(
         ));
     }
     if plan.is_blocked() {
-        return Err(CliError::new("the import is blocked by the error(s) above; nothing was written"));
+        return Err(CliError::new(
+            "the import is blocked by the error(s) above; nothing was written",
+        ));
     }
     if plan.summary.is_empty() || args.dry_run {
         return Ok(exit::OK);
@@ -203,7 +208,11 @@ async fn locked(
             out.data(&crate::render::results::text(&report, out.color()));
         }
     }
-    Ok(if report.failed() > 0 { exit::ERROR } else { exit::OK })
+    Ok(if report.failed() > 0 {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
 }
 
 fn row_errors(path: &Path, errs: &[import::RowError]) -> CliError {

@@ -160,7 +160,9 @@ impl RefreshSpinner {
     /// Start (draws nothing unless stderr is a terminal).
     pub fn start(out: &Output, conns: &Connections) -> RefreshSpinner {
         let bar = ProgressBar::with_draw_target(None, target(out));
-        bar.set_style(style("{spinner} Reading HubSpot and QuickBooks… {msg} [{elapsed}]"));
+        bar.set_style(style(
+            "{spinner} Reading HubSpot and QuickBooks… {msg} [{elapsed}]",
+        ));
         if bar.is_hidden() {
             return RefreshSpinner { bar, poller: None };
         }

@@ -126,7 +126,8 @@ pub fn run(file: &Path, args: &StateArgs, out: &Output) -> Result<u8, CliError> 
                 match a.format {
                     ListFormat::Json => out.data(&format!(
                         "{}\n",
-                        serde_json::to_string_pretty(&s).map_err(|e| CliError::new(e.to_string()))?
+                        serde_json::to_string_pretty(&s)
+                            .map_err(|e| CliError::new(e.to_string()))?
                     )),
                     ListFormat::Text => out.data(&render_summary(&s)),
                 }
@@ -151,10 +152,15 @@ pub fn run(file: &Path, args: &StateArgs, out: &Output) -> Result<u8, CliError> 
             StateCommand::Rm(a) => {
                 let key = EntryKey::parse(&a.key).map_err(CliError::usage)?;
                 if key == EntryKey::Lock {
-                    return Err(CliError::usage("the lock is removed with `hsqb force-unlock LOCK_ID`"));
+                    return Err(CliError::usage(
+                        "the lock is removed with `hsqb force-unlock LOCK_ID`",
+                    ));
                 }
                 let store = common::open_store(&loaded).await?;
-                if inspect::show(&store, &key).await.map_err(state_err)?.is_none()
+                if inspect::show(&store, &key)
+                    .await
+                    .map_err(state_err)?
+                    .is_none()
                     && key != EntryKey::Journal
                 {
                     return Err(CliError::new(format!("no `{key}` in the state"))
@@ -243,10 +249,13 @@ async fn open_backend(
                     }
                 },
             };
-            PostgresStore::connect(PostgresOptions::new(url, default_state_key(&loaded.manifest)))
-                .await
-                .map(Store::Postgres)
-                .map_err(state_err)
+            PostgresStore::connect(PostgresOptions::new(
+                url,
+                default_state_key(&loaded.manifest),
+            ))
+            .await
+            .map(Store::Postgres)
+            .map_err(state_err)
         }
     }
 }
@@ -260,10 +269,12 @@ where
     match store.lock(&holder, std::time::Duration::ZERO).await {
         Ok(_) => {}
         Err(StateError::Locked { holder: h }) => {
-            return Err(CliError::new(format!("the state is locked: {h}")).hint(format!(
-                "wait for that run to finish, or if it is dead: hsqb force-unlock {}",
-                h.id
-            )));
+            return Err(
+                CliError::new(format!("the state is locked: {h}")).hint(format!(
+                    "wait for that run to finish, or if it is dead: hsqb force-unlock {}",
+                    h.id
+                )),
+            );
         }
         Err(e) => return Err(state_err(e)),
     }
@@ -328,9 +339,7 @@ pub fn render_summary(s: &StateSummary) -> String {
     }
     o.push_str(&format!(
         "Last full refresh: {}\n",
-        s.last_full_refresh
-            .as_ref()
-            .map_or("never".to_string(), ts)
+        s.last_full_refresh.as_ref().map_or("never".to_string(), ts)
     ));
     match &s.lock {
         None => o.push_str("Lock: free\n"),

@@ -146,7 +146,10 @@ pub fn parse_pairs_csv(text: &str) -> Result<Vec<PairRow>, Vec<RowError>> {
                 bad.push(format!("`{name}` is empty"));
             }
         }
-        for (name, v) in [("hubspot_id", &row.hubspot_id), ("quickbooks_id", &row.quickbooks_id)] {
+        for (name, v) in [
+            ("hubspot_id", &row.hubspot_id),
+            ("quickbooks_id", &row.quickbooks_id),
+        ] {
             if !v.is_empty() && !v.chars().all(|c| c.is_ascii_digit()) {
                 bad.push(format!("`{name}` `{v}` is not a record id (digits only)"));
             }
@@ -163,7 +166,9 @@ pub fn parse_pairs_csv(text: &str) -> Result<Vec<PairRow>, Vec<RowError>> {
     if columns.is_none() {
         errors.push(RowError {
             line: 1,
-            message: "the file is empty (expected a header block,hubspot_id,quickbooks_id[,company])".into(),
+            message:
+                "the file is empty (expected a header block,hubspot_id,quickbooks_id[,company])"
+                    .into(),
         });
     }
     if errors.is_empty() {
@@ -405,7 +410,10 @@ fn validate_rows<'a>(input: PlanInput<'a>, rows: &[PairRow]) -> (Vec<Valid<'a>>,
             line: row.line,
             message: m,
         };
-        let Some(t) = targets(input).into_iter().find(|t| t.block.name() == row.block) else {
+        let Some(t) = targets(input)
+            .into_iter()
+            .find(|t| t.block.name() == row.block)
+        else {
             errors.push(err(format!(
                 "block `{}` is not an enabled contacts or products block of the manifest",
                 row.block
@@ -430,7 +438,10 @@ fn validate_rows<'a>(input: PlanInput<'a>, rows: &[PairRow]) -> (Vec<Valid<'a>>,
             .iter()
             .find(|r| r.id == row.hubspot_id);
         match hs {
-            None => problems.push(format!("HubSpot {hs_noun} {} does not exist", row.hubspot_id)),
+            None => problems.push(format!(
+                "HubSpot {hs_noun} {} does not exist",
+                row.hubspot_id
+            )),
             Some(r) if r.archived => {
                 problems.push(format!("HubSpot {hs_noun} {} is archived", row.hubspot_id))
             }
@@ -603,14 +614,25 @@ mod tests {
         assert_eq!(rows[1].block, "products");
         assert_eq!(rows[1].company, None);
 
-        let errs = parse_pairs_csv("block,hubspot_id,quickbooks_id\ncontacts,1\ncontacts,x,2\ncontacts,\"3,4\n").unwrap_err();
+        let errs = parse_pairs_csv(
+            "block,hubspot_id,quickbooks_id\ncontacts,1\ncontacts,x,2\ncontacts,\"3,4\n",
+        )
+        .unwrap_err();
         let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![2, 3, 4]);
         assert!(errs[1].message.contains("not a record id"));
         assert!(errs[2].message.contains("unterminated"));
 
-        assert!(parse_pairs_csv("a,b\n").unwrap_err()[0].message.contains("missing"));
-        assert!(parse_pairs_csv("").unwrap_err()[0].message.contains("empty"));
+        assert!(
+            parse_pairs_csv("a,b\n").unwrap_err()[0]
+                .message
+                .contains("missing")
+        );
+        assert!(
+            parse_pairs_csv("").unwrap_err()[0]
+                .message
+                .contains("empty")
+        );
         assert!(
             parse_pairs_csv("block,hubspot_id,quickbooks_id,extra\n").unwrap_err()[0]
                 .message

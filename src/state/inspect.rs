@@ -44,7 +44,9 @@ impl EntryKey {
             }
         };
         match kind {
-            "baseline" => need("a baseline key (`block:hubspot_id:qbo_id`)").map(EntryKey::Baseline),
+            "baseline" => {
+                need("a baseline key (`block:hubspot_id:qbo_id`)").map(EntryKey::Baseline)
+            }
             "watermark" => need("a source (`hubspot:contacts`)").map(EntryKey::Watermark),
             "token" => need("a realm id").map(EntryKey::Token),
             "last_full_refresh" if rest.is_empty() => Ok(EntryKey::LastFullRefresh),

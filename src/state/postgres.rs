@@ -173,12 +173,16 @@ impl PostgresStore {
     }
 
     async fn connect_inner(opts: PostgresOptions, migrate: bool) -> Result<Self, StateError> {
-        let mut config: Config = opts.url.expose().parse().map_err(|e: tokio_postgres::Error| {
-            StateError::Backend(format!(
-                "`state.url` is not a valid postgres URL: {}",
-                crate::secret::scrub(&e.to_string())
-            ))
-        })?;
+        let mut config: Config =
+            opts.url
+                .expose()
+                .parse()
+                .map_err(|e: tokio_postgres::Error| {
+                    StateError::Backend(format!(
+                        "`state.url` is not a valid postgres URL: {}",
+                        crate::secret::scrub(&e.to_string())
+                    ))
+                })?;
         if let Some(pw) = config.get_password() {
             // Registers the password for output scrubbing.
             let _ = Secret::new(String::from_utf8_lossy(pw).into_owned());
@@ -516,7 +520,9 @@ impl PostgresStore {
                     })
                     .join()
                     .unwrap_or_else(|_| {
-                        Err(StateError::Backend("the token writer thread panicked".into()))
+                        Err(StateError::Backend(
+                            "the token writer thread panicked".into(),
+                        ))
                     })
                 })
             }
@@ -619,10 +625,8 @@ impl PostgresStore {
             )
             .await
             .map_err(|e| self.err("recording the lock holder", &e));
-        if let Err(e) = write {
-            // Dropping `client` ends the session and so releases the lock.
-            return Err(e);
-        }
+        // On error, dropping `client` ends the session and so releases the lock.
+        write?;
         let heartbeat = spawn_heartbeat(
             client.clone(),
             key.to_string(),

@@ -38,7 +38,11 @@ pub fn options(label: &str) -> Option<PostgresOptions> {
 /// A store on a fresh state key.
 pub async fn store(label: &str) -> Option<PostgresStore> {
     let opts = options(label)?;
-    Some(PostgresStore::connect(opts).await.expect("connect to the test database"))
+    Some(
+        PostgresStore::connect(opts)
+            .await
+            .expect("connect to the test database"),
+    )
 }
 
 /// A raw client (for test setup and inspection).
