@@ -277,3 +277,94 @@ async fn migrate_local_to_postgres_and_back_is_lossless() {
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     assert!(pg_store.lock_info().await.unwrap().is_none());
 }
+
+/// Rotated QuickBooks refresh tokens reach the Postgres state through the QBO
+/// client's token sink, and the next run uses them: the emulator invalidates a
+/// superseded refresh token at once (no grace), so the second run only works
+/// because the first one stored the rotated token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_refresh_tokens_are_persisted_to_postgres_and_reused() {
+    use hsqb::emulator::{self, Emulator, EmulatorConfig, Limits, serve_emulator};
+    let Some(url) = pg::url() else {
+        return;
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut limits = Limits::unlimited();
+    limits.qbo_refresh_grace = std::time::Duration::ZERO;
+    let config = EmulatorConfig {
+        seed_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sandbox")),
+        limits,
+        ..EmulatorConfig::default()
+    };
+    let env: Vec<(&str, String)> = vec![
+        ("HS_TOKEN", config.hubspot_token.clone()),
+        ("QBO_CLIENT_ID", config.qbo_client_id.clone()),
+        ("QBO_CLIENT_SECRET", config.qbo_client_secret.clone()),
+        ("QBO_REFRESH_TOKEN", config.qbo_refresh_token.clone()),
+        ("HSQB_TEST_DATABASE_URL", url.clone()),
+    ];
+    let initial = config.qbo_refresh_token.clone();
+    let emu = Emulator::new(config).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (_stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = serve_emulator(listener, emu, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    let key = pg::unique_key("rotation");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hsqb.yaml"),
+        format!(
+            "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HS_TOKEN}}\nquickbooks:\n  main:\n    base_url: {base}\n    token_url: {base}/oauth2/v1/tokens/bearer\n    realm_id: \"{realm}\"\n    client_id: ${{QBO_CLIENT_ID}}\n    client_secret: ${{QBO_CLIENT_SECRET}}\n    refresh_token: ${{QBO_REFRESH_TOKEN}}\nstate:\n  backend: postgres\n  url: ${{HSQB_TEST_DATABASE_URL}}\n  key: {key}\nsync:\n  contacts:\n    direction: two_way\n    conflict: newest_wins\n",
+            realm = emulator::DEFAULT_REALM
+        ),
+    )
+    .unwrap();
+    let run_args = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hsqb"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("NO_COLOR", "1")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let run = || run_args(&["plan"]);
+    let store = Store::Postgres(
+        PostgresStore::connect(PostgresOptions::new(
+            hsqb::secret::Secret::new(url.clone()),
+            key.clone(),
+        ))
+        .await
+        .unwrap(),
+    );
+    let o = run();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(!out.contains(&initial) && !err.contains(&initial));
+    let t1 = store.tokens().await.unwrap().tokens[emulator::DEFAULT_REALM].clone();
+    assert_eq!(t1.version, 1);
+    assert!(!t1.sealed.contains(&initial), "stored encrypted");
+    // The manifest's token is dead now; the second run uses the stored one.
+    let o = run();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    let t2 = store.tokens().await.unwrap().tokens[emulator::DEFAULT_REALM].clone();
+    assert_eq!(
+        t2.version, 2,
+        "the second run rotated from the stored token"
+    );
+    let o = run_args(&["state", "list"]);
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("token:{}  version 2", emulator::DEFAULT_REALM)),
+        "{out}{err}"
+    );
+    assert!(!out.contains(&t2.sealed), "ciphertext never shown");
+}
