@@ -42,11 +42,20 @@ enum Created {
 
 impl Ctx<'_> {
     fn set(&self, change: &Change, id: Option<String>, outcome: Outcome) {
+        let success = outcome.is_success();
         let r = RecordResult::new(change, id, outcome);
-        self.results
+        let first = self
+            .results
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(change.id.clone(), r);
+            .insert(change.id.clone(), r)
+            .is_none();
+        if first && let Some(p) = &self.opts.progress {
+            p.report(super::ApplyProgress::ChangeDone {
+                id: change.id.clone(),
+                success,
+            });
+        }
     }
 
     fn done(&self, id: &str) -> Option<bool> {

@@ -1,6 +1,7 @@
 //! `hsqb apply [PLANFILE]`: plan (or read a saved plan), confirm, execute.
 
 use super::common::{self, FormatArg, PlanningArgs};
+use super::progress::{self, RunSummary};
 use super::{CliError, Output, exit};
 use crate::apply::{self, ApplyError, ApplyOptions};
 use crate::manifest::DurationStr;
@@ -42,6 +43,9 @@ pub struct ApplyArgs {
     /// Output format of the plan and the results.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+    /// Also write the run's JSON report (plan, results, duration, API calls) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Planning options (ignored with PLANFILE).
     #[command(flatten)]
     pub planning: PlanningArgs,
@@ -60,7 +64,7 @@ pub fn run(file: &Path, args: &ApplyArgs, out: &Output) -> Result<u8, CliError> 
     };
     let rt = common::runtime()?;
     rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         let holder = LockHolder::this_process("apply", chrono::Utc::now());
         match store.lock(&holder, args.lock_timeout.0).await {
             Ok(Some(stale)) => out.diag(&format!("warning: took over a stale lock ({stale})\n")),
@@ -105,7 +109,8 @@ async fn locked(
         .load()
         .await
         .map_err(|e| CliError::new(e.to_string()))?;
-    let conns = common::connect(loaded).await?;
+    let started = std::time::Instant::now();
+    let conns = common::connect(loaded, store).await?;
     let result = async {
         let from_file = saved.is_some();
         let plan = match saved {
@@ -123,16 +128,19 @@ async fn locked(
         if !plan.summary.is_empty() && !args.auto_approve {
             confirm(out)?;
         }
+        let (bar, sink) = progress::ApplyBar::new(out);
         let opts = ApplyOptions {
             check_preconditions: from_file,
             now: chrono::Utc::now(),
+            progress: Some(sink),
             ..Default::default()
         };
-        let report = apply::apply(&plan, &conns, store, &opts)
-            .await
-            .map_err(apply_error)?;
+        let applied = apply::apply(&plan, &conns, store, &opts).await;
+        drop(bar);
+        let report = applied.map_err(apply_error)?;
+        let results_json = crate::render::results::json(&report);
         match args.format {
-            FormatArg::Json => out.data(&crate::render::results::json(&report)),
+            FormatArg::Json => out.data(&results_json),
             _ => {
                 if !report.results.is_empty() {
                     out.data("\n");
@@ -140,11 +148,23 @@ async fn locked(
                 out.data(&crate::render::results::text(&report, out.color()));
             }
         }
-        Ok(if report.failed() > 0 {
+        let code = if report.failed() > 0 {
             exit::ERROR
         } else {
             exit::OK
-        })
+        };
+        let run = RunSummary::new("apply", started, &conns);
+        if let Some(path) = &args.report {
+            progress::write_report(
+                path,
+                &run,
+                code,
+                &crate::render::json(&plan),
+                Some(&results_json),
+            )?;
+        }
+        progress::print_summary(out, &run);
+        Ok(code)
     }
     .await;
     if let Some(sb) = conns.sandbox {
@@ -153,7 +173,7 @@ async fn locked(
     result
 }
 
-fn confirm(out: &Output) -> Result<(), CliError> {
+pub(super) fn confirm(out: &Output) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::new("refusing to apply without confirmation: stdin is not a terminal")
             .hint("review the plan, then run with --auto-approve (CI), or apply a saved plan: hsqb plan --out plan.json && hsqb apply plan.json"));
@@ -171,7 +191,7 @@ fn confirm(out: &Output) -> Result<(), CliError> {
     }
 }
 
-fn apply_error(e: ApplyError) -> CliError {
+pub(super) fn apply_error(e: ApplyError) -> CliError {
     match e {
         ApplyError::Stale(drift) => {
             let mut msg = format!(

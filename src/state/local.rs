@@ -3,7 +3,8 @@
 //! `state.json.lock` file created exclusively, holding the holder's identity.
 
 use super::{
-    JournalEntry, LockHolder, STATE_VERSION, StateData, StateError, StoredToken, TokenData,
+    JournalEntry, Liveness, LockHolder, LockStatus, STATE_VERSION, StateData, StateError,
+    StoredToken, TokenData, TokenWrite, token_write_accepted,
 };
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
@@ -130,12 +131,50 @@ impl LocalStore {
         }
     }
 
-    /// Store one token (atomic, 0600).
-    pub fn save_token(&self, realm: &str, token: StoredToken) -> Result<(), StateError> {
+    /// Store one token (atomic, 0600) under the compare-and-set rule of
+    /// [`super::Store::save_token`]; the process-wide write lock makes the
+    /// read-compare-write atomic for this process, the lock of `apply` for others.
+    pub fn save_token(
+        &self,
+        realm: &str,
+        token: StoredToken,
+        expected: u64,
+    ) -> Result<TokenWrite, StateError> {
         let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut data = self.load_tokens()?;
+        let current = data.tokens.get(realm);
+        if !token_write_accepted(current, expected, &token) {
+            return Ok(TokenWrite::Superseded {
+                version: current.map_or(0, |c| c.version),
+            });
+        }
+        let version = current.map_or(0, |c| c.version) + 1;
+        data.tokens
+            .insert(realm.to_string(), StoredToken { version, ..token });
+        self.write_tokens(&data)?;
+        Ok(TokenWrite::Stored { version })
+    }
+
+    /// Replace every token as is (versions included).
+    pub fn put_tokens(&self, data: &TokenData) -> Result<(), StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        self.write_tokens(data)
+    }
+
+    /// Forget one realm's token.
+    pub fn remove_token(&self, realm: &str) -> Result<bool, StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut data = self.load_tokens()?;
+        let had = data.tokens.remove(realm).is_some();
+        if had {
+            self.write_tokens(&data)?;
+        }
+        Ok(had)
+    }
+
+    fn write_tokens(&self, data: &TokenData) -> Result<(), StateError> {
+        let mut data = data.clone();
         data.version = STATE_VERSION;
-        data.tokens.insert(realm.to_string(), token);
         let path = self.sibling(".tokens");
         let bytes =
             serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
@@ -225,6 +264,27 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.io(&lock, e)),
         }
+    }
+
+    /// The holder and whether its process still runs (known only on its host).
+    pub fn lock_status(&self) -> Result<Option<LockStatus>, StateError> {
+        let Some(holder) = self.lock_info()? else {
+            return Ok(None);
+        };
+        let liveness = if is_stale(&holder) {
+            Liveness::Stale(format!(
+                "process {} no longer runs on {}",
+                holder.pid, holder.host
+            ))
+        } else if holder.host == this_host() {
+            Liveness::Alive
+        } else {
+            Liveness::Unknown(format!(
+                "held from another host ({}); check that run before force-unlocking",
+                holder.host
+            ))
+        };
+        Ok(Some(LockStatus { holder, liveness }))
     }
 
     /// Remove the lock if its id is `id`.
@@ -323,11 +383,14 @@ impl LocalStore {
 
 /// Whether the holder is a dead process on this host.
 fn is_stale(holder: &LockHolder) -> bool {
-    let host = hostname::get()
+    holder.host == this_host() && holder.pid != std::process::id() && !process_alive(holder.pid)
+}
+
+fn this_host() -> String {
+    hostname::get()
         .ok()
         .and_then(|h| h.into_string().ok())
-        .unwrap_or_default();
-    holder.host == host && holder.pid != std::process::id() && !process_alive(holder.pid)
+        .unwrap_or_default()
 }
 
 #[cfg(unix)]
@@ -408,7 +471,9 @@ mod tests {
                 sealed: "x".into(),
                 received_at: chrono::Utc::now(),
                 origin: None,
+                version: 0,
             },
+            0,
         )
         .unwrap();
         assert_eq!(s.load_tokens().unwrap().tokens["1"].sealed, "x");
