@@ -227,15 +227,14 @@ impl World {
         c
     }
 
-    /// Start hsqb without waiting.
-    pub fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args).spawn().expect("spawn hsqb")
+    /// Start hsqb without waiting (its output is drained in the background).
+    pub fn spawn(&self, args: &[&str]) -> Proc {
+        Proc::new(self.command(args).spawn().expect("spawn hsqb"))
     }
 
     /// Run hsqb to completion.
     pub fn hsqb(&self, args: &[&str]) -> Run {
-        let child = self.spawn(args);
-        finish(child)
+        self.spawn(args).finish()
     }
 
     /// `hsqb plan --detailed-exitcode` (exit 0 = no changes, 2 = changes).
@@ -651,29 +650,71 @@ impl Default for World {
     }
 }
 
-/// Wait for a child with the hang guard; collect its output.
-pub fn finish(mut child: Child) -> Run {
-    let started = Instant::now();
-    loop {
-        match child.try_wait().expect("wait hsqb") {
-            Some(_) => break,
-            None if started.elapsed() > HANG_GUARD => {
-                let _ = child.kill();
-                let out = child.wait_with_output().expect("collect output");
-                panic!(
-                    "hsqb hung for {HANG_GUARD:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
+/// A running hsqb. Its stdout and stderr are read by background threads from
+/// the start: a child whose output filled an unread pipe (64 KiB) would block
+/// on the write and never finish (or be killed at a misleading point).
+pub struct Proc {
+    /// The process.
+    pub child: Child,
+    out: Option<std::thread::JoinHandle<Vec<u8>>>,
+    err: Option<std::thread::JoinHandle<Vec<u8>>>,
+}
+
+impl Proc {
+    fn new(mut child: Child) -> Proc {
+        fn drain(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                buf
+            })
         }
+        let out = child.stdout.take().map(drain);
+        let err = child.stderr.take().map(drain);
+        Proc { child, out, err }
     }
-    let out = child.wait_with_output().expect("collect output");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether it has exited.
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().map(|s| s.is_some()).unwrap_or(true)
+    }
+
+    /// SIGKILL it (no-op if it already exited).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+    }
+
+    /// Wait for it (hang guard: killed and reported after `HANG_GUARD`) and
+    /// collect its output.
+    pub fn finish(mut self) -> Run {
+        let started = Instant::now();
+        let mut hung = false;
+        let status = loop {
+            match self.child.try_wait().expect("wait hsqb") {
+                Some(s) => break s,
+                None if started.elapsed() > HANG_GUARD => {
+                    hung = true;
+                    let _ = self.child.kill();
+                }
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        };
+        let text = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
+            h.map(|h| String::from_utf8_lossy(&h.join().unwrap_or_default()).into_owned())
+                .unwrap_or_default()
+        };
+        let run = Run {
+            code: status.code().unwrap_or(-1),
+            stdout: text(self.out.take()),
+            stderr: text(self.err.take()),
+        };
+        assert!(!hung, "hsqb hung for {HANG_GUARD:?}\n{run}");
+        run
     }
 }
 
