@@ -13,7 +13,10 @@ const MANIFEST: &str = "sync:\n  contacts:\n    direction: hubspot_to_quickbooks
 fn seeded() -> World {
     let w = World::new();
     for i in 0..20 {
-        w.contact(&[("email", &format!("l{i:02}@x.test")), ("firstname", &format!("L{i:02}"))]);
+        w.contact(&[
+            ("email", &format!("l{i:02}@x.test")),
+            ("firstname", &format!("L{i:02}")),
+        ]);
     }
     w.manifest(MANIFEST);
     w
@@ -52,15 +55,27 @@ fn a_second_apply_fails_clearly_or_waits_and_finds_no_changes() {
     // Without --lock-timeout: an immediate, clear refusal.
     let second = w.apply();
     assert_eq!(second.code, 1, "{second}");
-    assert!(second.stderr.contains("another run holds the state lock"), "{second}");
-    assert!(second.stderr.contains(&holder.id), "names the lock: {second}");
+    assert!(
+        second.stderr.contains("another run holds the state lock"),
+        "{second}"
+    );
+    assert!(
+        second.stderr.contains(&holder.id),
+        "names the lock: {second}"
+    );
     assert!(second.stderr.contains("--lock-timeout"), "{second}");
     assert!(second.stderr.contains("force-unlock"), "{second}");
-    assert!(second.stdout.is_empty(), "refused before planning: {second}");
+    assert!(
+        second.stdout.is_empty(),
+        "refused before planning: {second}"
+    );
 
     // With --lock-timeout: waits for the first run, then has nothing to do.
     let third = w.spawn(&["apply", "--auto-approve", "--lock-timeout", "5m"]);
-    assert!(!first.exited(), "the third apply started while the lock was held");
+    assert!(
+        !first.exited(),
+        "the third apply started while the lock was held"
+    );
     let first = first.finish();
     first.expect_code(0);
     let third = third.finish();
@@ -80,11 +95,16 @@ fn the_lock_of_a_killed_apply_is_taken_over() {
     let w = seeded();
     hold_first_batch(&w, 600_000);
     let mut dead = w.spawn(&["apply", "--auto-approve"]);
-    wait_until("the apply to be mid-write", || w.faults_fired() > 0 || dead.exited());
+    wait_until("the apply to be mid-write", || {
+        w.faults_fired() > 0 || dead.exited()
+    });
     dead.kill();
     assert_eq!(dead.finish().code, -1, "killed");
     w.clear_faults();
-    assert!(w.state_sibling(".lock").exists(), "the killed run left its lock");
+    assert!(
+        w.state_sibling(".lock").exists(),
+        "the killed run left its lock"
+    );
     w.assert_state_parses();
 
     let next = w.apply();

@@ -28,7 +28,10 @@ fn results(run: &Run) -> Value {
 fn a_name_taken_between_plan_and_write_fails_alone_with_code_and_correlation_id() {
     let w = World::new();
     for i in 0..9 {
-        w.contact(&[("email", &format!("ok{i}@x.test")), ("company", &format!("Firm {i}"))]);
+        w.contact(&[
+            ("email", &format!("ok{i}@x.test")),
+            ("company", &format!("Firm {i}")),
+        ]);
     }
     let victim = w.contact(&[("email", "victim@x.test"), ("company", "Victim Co")]);
     w.manifest("sync:\n  contacts:\n    direction: hubspot_to_quickbooks\n");
@@ -49,10 +52,16 @@ fn a_name_taken_between_plan_and_write_fails_alone_with_code_and_correlation_id(
         .collect();
     assert_eq!(failed.len(), 1);
     let f = failed[0];
-    assert!(f["label"].as_str().unwrap().contains("victim@x.test"), "{f:#}");
+    assert!(
+        f["label"].as_str().unwrap().contains("victim@x.test"),
+        "{f:#}"
+    );
     assert_eq!(f["outcome"]["code"], "6240", "{f:#}");
     let message = f["outcome"]["message"].as_str().unwrap();
-    assert!(message.to_lowercase().contains("duplicate name"), "{message}");
+    assert!(
+        message.to_lowercase().contains("duplicate name"),
+        "{message}"
+    );
     let tid = f["outcome"]["correlation_id"].as_str().unwrap_or("");
     assert!(tid.starts_with("1-"), "the intuit_tid is reported: {f:#}");
     // The others landed and were linked; the victim was not.
@@ -68,7 +77,9 @@ fn a_name_taken_between_plan_and_write_fails_alone_with_code_and_correlation_id(
     // A re-run sees the taken name and picks the next free one.
     w.converge(1);
     w.assert_no_duplicates();
-    let q = w.hs_prop("contacts", &victim, "hsqb_qbo_customer_id").unwrap();
+    let q = w
+        .hs_prop("contacts", &victim, "hsqb_qbo_customer_id")
+        .unwrap();
     assert_ne!(q, squatter);
     assert_eq!(w.qbo_get("Customer", &q)["DisplayName"], "Victim Co (2)");
 }
@@ -95,20 +106,31 @@ fn a_record_hubspot_rejects_fails_alone_with_its_correlation_id() {
         .unwrap()
         .clone();
     assert!(f["label"].as_str().unwrap().contains("Broken"), "{f:#}");
-    assert!(f["outcome"]["code"].as_str().is_some_and(|c| !c.is_empty()), "{f:#}");
     assert!(
-        f["outcome"]["message"].as_str().unwrap().contains("ap@broken.test,ceo@broken.test"),
+        f["outcome"]["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{f:#}"
+    );
+    assert!(
+        f["outcome"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ap@broken.test,ceo@broken.test"),
         "the message names the value: {f:#}"
     );
     assert!(
-        f["outcome"]["correlation_id"].as_str().is_some_and(|c| !c.is_empty()),
+        f["outcome"]["correlation_id"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
         "HubSpot's correlationId is reported: {f:#}"
     );
     assert_eq!(w.hs_live("contacts").len(), 5);
     // The failure is stable and keeps failing alone; nothing is duplicated.
     let again = w.apply();
     assert_eq!(again.code, 1, "{again}");
-    assert!(again.stdout.contains("FAILED hubspot contact \"Broken"), "{again}");
+    assert!(
+        again.stdout.contains("FAILED hubspot contact \"Broken"),
+        "{again}"
+    );
     assert!(again.stdout.contains("0 created"), "{again}");
     assert_eq!(w.hs_live("contacts").len(), 5);
     w.assert_no_duplicates();
@@ -128,9 +150,13 @@ fn apply_with_a_name_taken_behind_the_back(w: &World, taken: &str, args: &[&str]
         1,
     );
     let mut apply = w.spawn(args);
-    wait_until("planning to finish reading", || w.faults_fired() > 0 || apply.exited());
+    wait_until("planning to finish reading", || {
+        w.faults_fired() > 0 || apply.exited()
+    });
     assert!(!apply.exited());
-    let squatter = w.customer(json!({"DisplayName": taken, "PrimaryEmailAddr": {"Address": "someone.else@x.test"}}));
+    let squatter = w.customer(
+        json!({"DisplayName": taken, "PrimaryEmailAddr": {"Address": "someone.else@x.test"}}),
+    );
     let run = apply.finish();
     w.clear_faults();
     (run, squatter)
@@ -144,18 +170,25 @@ fn a_failed_create_is_retried_with_a_fresh_request_id_once_the_cause_is_gone() {
     let w = World::new();
     let victim = w.contact(&[("email", "solo@x.test"), ("company", "Solo Co")]);
     w.manifest("sync:\n  contacts:\n    direction: hubspot_to_quickbooks\n");
-    let (run, squatter) = apply_with_a_name_taken_behind_the_back(&w, "Solo Co", &["apply", "--auto-approve"]);
+    let (run, squatter) =
+        apply_with_a_name_taken_behind_the_back(&w, "Solo Co", &["apply", "--auto-approve"]);
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stdout.contains("[code 6240]"), "{run}");
     // The user frees the name; the next plan is byte-for-byte the same create.
     w.advance(chrono::Duration::minutes(1));
-    w.qbo_patch("Customer", &squatter, json!({"DisplayName": "Someone Else"}));
+    w.qbo_patch(
+        "Customer",
+        &squatter,
+        json!({"DisplayName": "Someone Else"}),
+    );
     let a = w.apply();
     a.expect_code(0);
     assert!(a.stdout.contains("created quickbooks customer"), "{a}");
     w.converge(1);
     w.assert_no_duplicates();
-    let q = w.hs_prop("contacts", &victim, "hsqb_qbo_customer_id").unwrap();
+    let q = w
+        .hs_prop("contacts", &victim, "hsqb_qbo_customer_id")
+        .unwrap();
     assert_eq!(w.qbo_get("Customer", &q)["DisplayName"], "Solo Co");
     assert_eq!(w.qbo_all("Customer").len(), 2);
 }

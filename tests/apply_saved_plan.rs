@@ -39,7 +39,11 @@ fn pending() -> Pending {
     w.advance(chrono::Duration::minutes(1));
     w.hs_patch("contacts", &a, &[("phone", "2")]); // → update QBO customer qa
     w.qbo_patch("Customer", &qb, json!({"FamilyName": "Bee"})); // → update HubSpot b
-    w.contact(&[("email", "c@x.test"), ("firstname", "C"), ("company", "C Works")]); // → create in QBO
+    w.contact(&[
+        ("email", "c@x.test"),
+        ("firstname", "C"),
+        ("company", "C Works"),
+    ]); // → create in QBO
     w.customer(json!({"DisplayName": "D Ltd", "PrimaryEmailAddr": {"Address": "d@x.test"}})); // → create in HubSpot
     Pending {
         w,
@@ -59,15 +63,26 @@ fn plan_out(w: &World) -> String {
 
 #[test]
 fn an_unchanged_saved_plan_applies_exactly() {
-    let Pending { w, qbo_target, hs_target, .. } = pending();
+    let Pending {
+        w,
+        qbo_target,
+        hs_target,
+        ..
+    } = pending();
     let file = plan_out(&w);
     let a = w.hsqb(&["apply", &file]);
     a.expect_code(0);
     assert!(a.stdout.contains("2 created, 2 updated"), "{a}");
     let p = w.plan();
     assert_eq!(p.code, 0, "{p}");
-    assert_eq!(w.qbo_get("Customer", &qbo_target)["PrimaryPhone"]["FreeFormNumber"], "2");
-    assert_eq!(w.hs_prop("contacts", &hs_target, "lastname").as_deref(), Some("Bee"));
+    assert_eq!(
+        w.qbo_get("Customer", &qbo_target)["PrimaryPhone"]["FreeFormNumber"],
+        "2"
+    );
+    assert_eq!(
+        w.hs_prop("contacts", &hs_target, "lastname").as_deref(),
+        Some("Bee")
+    );
     w.assert_no_duplicates();
 
     // The same file again: its records changed (by that apply) — refused, and
@@ -75,7 +90,10 @@ fn an_unchanged_saved_plan_applies_exactly() {
     w.reset_stats();
     let again = w.hsqb(&["apply", &file]);
     assert_eq!(again.code, 1, "{again}");
-    assert!(again.stderr.contains("changed since the plan was made"), "{again}");
+    assert!(
+        again.stderr.contains("changed since the plan was made"),
+        "{again}"
+    );
     assert!(w.writes().is_empty(), "{:?}", w.writes());
 }
 
@@ -90,33 +108,61 @@ fn a_stale_saved_plan_names_every_changed_record_and_writes_nothing() {
     let file = plan_out(&w);
     // Edits behind hsqb's back, in both systems, after planning:
     w.advance(chrono::Duration::minutes(1));
-    w.qbo_patch("Customer", &qbo_target, json!({"Notes": "edited in QuickBooks"}));
+    w.qbo_patch(
+        "Customer",
+        &qbo_target,
+        json!({"Notes": "edited in QuickBooks"}),
+    );
     w.hs_patch("contacts", &hs_target, &[("city", "edited in HubSpot")]);
     // …and a customer with the name the plan would create.
-    let squatter = w.customer(json!({"DisplayName": "C Works", "PrimaryEmailAddr": {"Address": "other@x.test"}}));
+    let squatter = w.customer(
+        json!({"DisplayName": "C Works", "PrimaryEmailAddr": {"Address": "other@x.test"}}),
+    );
     let before = w.contents();
     w.reset_stats();
 
     let a = w.hsqb(&["apply", &file]);
     assert_eq!(a.code, 1, "{a}");
     let err = &a.stderr;
-    assert!(err.contains("3 record(s) changed since the plan was made; nothing was written"), "{a}");
-    assert!(err.contains(&format!("quickbooks customer {qbo_target} in main")), "{a}");
+    assert!(
+        err.contains("3 record(s) changed since the plan was made; nothing was written"),
+        "{a}"
+    );
+    assert!(
+        err.contains(&format!("quickbooks customer {qbo_target} in main")),
+        "{a}"
+    );
     assert!(err.contains("SyncToken is"), "{a}");
     assert!(err.contains(&format!("hubspot contact {hs_target}")), "{a}");
     assert!(err.contains("modified at"), "{a}");
-    assert!(err.contains(&format!("quickbooks customer {squatter} in main")), "{a}");
+    assert!(
+        err.contains(&format!("quickbooks customer {squatter} in main")),
+        "{a}"
+    );
     assert!(err.contains("\"C Works\" now exists"), "{a}");
-    assert!(err.contains("hsqb plan --out"), "the hint says what to do: {a}");
+    assert!(
+        err.contains("hsqb plan --out"),
+        "the hint says what to do: {a}"
+    );
     // The untouched record is not named.
-    assert!(!err.contains(&format!("hubspot contact {hs_source}:")), "{a}");
-    assert!(w.writes().is_empty(), "a refused plan wrote: {:?}", w.writes());
+    assert!(
+        !err.contains(&format!("hubspot contact {hs_source}:")),
+        "{a}"
+    );
+    assert!(
+        w.writes().is_empty(),
+        "a refused plan wrote: {:?}",
+        w.writes()
+    );
     assert_eq!(w.contents(), before);
 
     // A fresh plan picks the new situation up and converges.
     w.converge(2);
     w.assert_no_duplicates();
-    assert_eq!(w.qbo_get("Customer", &qbo_target)["Notes"], "edited in QuickBooks");
+    assert_eq!(
+        w.qbo_get("Customer", &qbo_target)["Notes"],
+        "edited in QuickBooks"
+    );
 }
 
 #[test]

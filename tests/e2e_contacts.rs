@@ -50,15 +50,24 @@ fn creates_both_ways_link_back_and_stay_clean() {
     assert_eq!(acme["BillAddr.City"], "Boston");
     assert_eq!(c.contact("ann@acme.test")["hsqb_qbo_customer_id"], "→ Acme");
     // Without a company the name comes from first and last name.
-    assert_eq!(c.contact("bob@bee.test")["hsqb_qbo_customer_id"], "→ Bob Bee");
+    assert_eq!(
+        c.contact("bob@bee.test")["hsqb_qbo_customer_id"],
+        "→ Bob Bee"
+    );
     // QuickBooks → HubSpot, created by an upsert on the link property.
     let cy_contact = c.contact("cy@corp.test");
     assert_eq!(cy_contact["firstname"], "Cy");
     assert_eq!(cy_contact["zip"], "80202");
     assert_eq!(cy_contact["hsqb_qbo_customer_id"], "→ Cy Corp");
     // The seeded records were linked in place, not copied.
-    assert!(w.hs_prop("contacts", &ann, "hsqb_qbo_customer_id").is_some());
-    assert!(w.hs_prop("contacts", &bob, "hsqb_qbo_customer_id").is_some());
+    assert!(
+        w.hs_prop("contacts", &ann, "hsqb_qbo_customer_id")
+            .is_some()
+    );
+    assert!(
+        w.hs_prop("contacts", &bob, "hsqb_qbo_customer_id")
+            .is_some()
+    );
     assert_eq!(w.qbo_get("Customer", &cy)["DisplayName"], "Cy Corp");
 }
 
@@ -77,10 +86,7 @@ fn existing_pairs_are_linked_by_email_without_copies() {
     }));
     w.manifest(TWO_WAY);
     let first = w.plan();
-    assert!(
-        first.stdout.contains("<= link hubspot contact"),
-        "{first}"
-    );
+    assert!(first.stdout.contains("<= link hubspot contact"), "{first}");
     w.converge(2);
     w.assert_no_duplicates();
     assert_eq!(w.hs_live("contacts").len(), 1);
@@ -102,7 +108,11 @@ fn existing_pairs_are_linked_by_email_without_copies() {
 #[ignore = "planner bug: newest_wins after linking sees hsqb's own link write as the newest edit"]
 fn a_linked_pair_that_differs_is_reconciled_after_linking() {
     let w = World::new();
-    let h = w.contact(&[("email", "eve@x.test"), ("firstname", "Eve"), ("city", "Oslo")]);
+    let h = w.contact(&[
+        ("email", "eve@x.test"),
+        ("firstname", "Eve"),
+        ("city", "Oslo"),
+    ]);
     w.advance(chrono::Duration::minutes(1));
     // QuickBooks was edited later: under newest_wins its city wins.
     let q = w.customer(json!({
@@ -118,10 +128,16 @@ fn a_linked_pair_that_differs_is_reconciled_after_linking() {
 #[test]
 fn one_way_updates_flow_from_hubspot_and_overwrite_quickbooks_edits() {
     let w = World::new();
-    let h = w.contact(&[("email", "fay@x.test"), ("firstname", "Fay"), ("phone", "1")]);
+    let h = w.contact(&[
+        ("email", "fay@x.test"),
+        ("firstname", "Fay"),
+        ("phone", "1"),
+    ]);
     w.manifest("sync:\n  contacts:\n    direction: hubspot_to_quickbooks\n");
     w.converge(1);
-    let q = w.hs_prop("contacts", &h, "hsqb_qbo_customer_id").expect("linked");
+    let q = w
+        .hs_prop("contacts", &h, "hsqb_qbo_customer_id")
+        .expect("linked");
     // A HubSpot edit flows; a QuickBooks-only edit of a mapped field is put back.
     w.advance(chrono::Duration::minutes(1));
     w.hs_patch("contacts", &h, &[("phone", "2"), ("lastname", "Fox")]);
@@ -158,9 +174,15 @@ fn one_way_updates_flow_from_quickbooks() {
     w.hs_patch("contacts", &h, &[("firstname", "Gustav")]);
     w.converge(1);
     assert_eq!(w.hs_prop("contacts", &h, "phone").as_deref(), Some("11"));
-    assert_eq!(w.hs_prop("contacts", &h, "company").as_deref(), Some("Gus & Co"));
+    assert_eq!(
+        w.hs_prop("contacts", &h, "company").as_deref(),
+        Some("Gus & Co")
+    );
     // QuickBooks is the source: the HubSpot edit is put back.
-    assert_eq!(w.hs_prop("contacts", &h, "firstname").as_deref(), Some("Gus"));
+    assert_eq!(
+        w.hs_prop("contacts", &h, "firstname").as_deref(),
+        Some("Gus")
+    );
     assert_eq!(w.qbo_get("Customer", &q)["GivenName"], "Gus");
     assert_eq!(w.hs_live("contacts").len(), 1);
 }
@@ -177,7 +199,9 @@ fn synced_pair(conflict: &str, extra: &str) -> (World, String, String) {
     ]);
     w.manifest(&two_way(conflict, extra));
     w.converge(1);
-    let q = w.hs_prop("contacts", &h, "hsqb_qbo_customer_id").expect("linked");
+    let q = w
+        .hs_prop("contacts", &h, "hsqb_qbo_customer_id")
+        .expect("linked");
     (w, h, q)
 }
 
@@ -209,7 +233,13 @@ fn two_way_conflicts_follow_each_rule() {
     ] {
         let (w, h, q) = synced_pair(rule, "");
         let edit_hs = || w.hs_patch("contacts", &h, &[("phone", "hs")]);
-        let edit_qbo = || w.qbo_patch("Customer", &q, json!({"PrimaryPhone": {"FreeFormNumber": "qbo"}}));
+        let edit_qbo = || {
+            w.qbo_patch(
+                "Customer",
+                &q,
+                json!({"PrimaryPhone": {"FreeFormNumber": "qbo"}}),
+            )
+        };
         w.advance(chrono::Duration::minutes(1));
         if hubspot_last {
             edit_qbo();
@@ -221,7 +251,10 @@ fn two_way_conflicts_follow_each_rule() {
             edit_qbo();
         }
         let p = w.plan();
-        assert!(p.stdout.contains(rule), "the plan names the rule {rule}: {p}");
+        assert!(
+            p.stdout.contains(rule),
+            "the plan names the rule {rule}: {p}"
+        );
         w.converge(1);
         let case = format!("{rule}, hubspot last: {hubspot_last}");
         assert_eq!(
@@ -244,14 +277,23 @@ fn a_winner_never_blanks_a_filled_field_unless_allowed() {
     w.hs_patch("contacts", &h, &[("phone", "")]);
     let p = w.plan();
     assert_eq!(p.code, 0, "clearing in HubSpot plans nothing: {p}");
-    assert!(p.stdout.contains("not_blanking") || p.stdout.contains("blank"), "{p}");
-    assert_eq!(w.qbo_get("Customer", &q)["PrimaryPhone"]["FreeFormNumber"], "100");
+    assert!(
+        p.stdout.contains("not_blanking") || p.stdout.contains("blank"),
+        "{p}"
+    );
+    assert_eq!(
+        w.qbo_get("Customer", &q)["PrimaryPhone"]["FreeFormNumber"],
+        "100"
+    );
 
     let (w, h, q) = synced_pair("hubspot_wins", "    allow_blanking: true\n");
     w.advance(chrono::Duration::minutes(1));
     w.hs_patch("contacts", &h, &[("phone", "")]);
     w.converge(1);
-    assert_eq!(path(&w.qbo_get("Customer", &q), "PrimaryPhone.FreeFormNumber"), None);
+    assert_eq!(
+        path(&w.qbo_get("Customer", &q), "PrimaryPhone.FreeFormNumber"),
+        None
+    );
     assert_eq!(w.hs_prop("contacts", &h, "phone"), None);
 }
 
@@ -260,9 +302,21 @@ const DELETES: &str = "safety: {max_deletes: 10, max_delete_percent: 100}\n";
 #[test]
 fn archive_policy_deactivates_and_archives_counterparts() {
     let w = World::new();
-    let h1 = w.contact(&[("email", "ida@x.test"), ("firstname", "Ida"), ("lastname", "Ito")]);
-    let h2 = w.contact(&[("email", "jon@x.test"), ("firstname", "Jon"), ("lastname", "Jay")]);
-    let keep = w.contact(&[("email", "kim@x.test"), ("firstname", "Kim"), ("lastname", "Ko")]);
+    let h1 = w.contact(&[
+        ("email", "ida@x.test"),
+        ("firstname", "Ida"),
+        ("lastname", "Ito"),
+    ]);
+    let h2 = w.contact(&[
+        ("email", "jon@x.test"),
+        ("firstname", "Jon"),
+        ("lastname", "Jay"),
+    ]);
+    let keep = w.contact(&[
+        ("email", "kim@x.test"),
+        ("firstname", "Kim"),
+        ("lastname", "Ko"),
+    ]);
     w.manifest(&format!(
         "{DELETES}{}",
         two_way("hubspot_wins", "    on_delete: archive\n")
@@ -294,7 +348,12 @@ fn archive_policy_deactivates_and_archives_counterparts() {
 fn delete_guards_block_the_plan_and_nothing_is_written() {
     let w = World::new();
     let ids: Vec<String> = (0..4)
-        .map(|i| w.contact(&[("email", &format!("p{i}@x.test")), ("firstname", &format!("P{i}"))]))
+        .map(|i| {
+            w.contact(&[
+                ("email", &format!("p{i}@x.test")),
+                ("firstname", &format!("P{i}")),
+            ])
+        })
         .collect();
     w.manifest(&format!(
         "safety: {{max_deletes: 2, max_delete_percent: 100}}\n{}",
@@ -311,7 +370,11 @@ fn delete_guards_block_the_plan_and_nothing_is_written() {
     let a = w.apply();
     assert_eq!(a.code, 1, "{a}");
     assert!(a.stderr.contains("blocked"), "{a}");
-    assert!(w.writes().is_empty(), "blocked apply wrote: {:?}", w.writes());
+    assert!(
+        w.writes().is_empty(),
+        "blocked apply wrote: {:?}",
+        w.writes()
+    );
     assert_eq!(
         w.qbo_all("Customer")
             .iter()
@@ -323,7 +386,8 @@ fn delete_guards_block_the_plan_and_nothing_is_written() {
 
 #[test]
 fn entry_filters_admit_records_once_and_keep_syncing_pairs() {
-    let filter = "    filter:\n      hubspot:\n        - {field: lifecyclestage, op: eq, value: customer}\n";
+    let filter =
+        "    filter:\n      hubspot:\n        - {field: lifecyclestage, op: eq, value: customer}\n";
     for scope in ["entry", "continuous"] {
         let w = World::new();
         let inside = w.contact(&[
@@ -342,16 +406,28 @@ fn entry_filters_admit_records_once_and_keep_syncing_pairs() {
         ));
         w.converge(1);
         assert_eq!(w.qbo_all("Customer").len(), 1, "{scope}");
-        assert_eq!(w.hs_prop("contacts", &outside, "hsqb_qbo_customer_id"), None);
-        let q = w.hs_prop("contacts", &inside, "hsqb_qbo_customer_id").unwrap();
+        assert_eq!(
+            w.hs_prop("contacts", &outside, "hsqb_qbo_customer_id"),
+            None
+        );
+        let q = w
+            .hs_prop("contacts", &inside, "hsqb_qbo_customer_id")
+            .unwrap();
         // The paired contact leaves the filter and changes its phone.
         w.advance(chrono::Duration::minutes(1));
-        w.hs_patch("contacts", &inside, &[("lifecyclestage", "lead"), ("phone", "2")]);
+        w.hs_patch(
+            "contacts",
+            &inside,
+            &[("lifecyclestage", "lead"), ("phone", "2")],
+        );
         w.converge(1);
         let phone = w.qbo_get("Customer", &q)["PrimaryPhone"]["FreeFormNumber"].clone();
         match scope {
             "entry" => assert_eq!(phone, "2", "entry: paired records keep syncing"),
-            _ => assert_eq!(phone, "1", "continuous: a pair that stops matching is skipped"),
+            _ => assert_eq!(
+                phone, "1",
+                "continuous: a pair that stops matching is skipped"
+            ),
         }
         assert_eq!(w.qbo_all("Customer").len(), 1, "{scope}");
     }
@@ -376,8 +452,16 @@ fn ambiguous_matches_stay_diagnostics_and_nothing_is_guessed() {
 fn display_name_collisions_follow_on_collision() {
     let seed = |w: &World| {
         w.qbo_insert("Vendor", json!({"DisplayName": "ACME"}));
-        w.contact(&[("email", "a@acme.test"), ("firstname", "A"), ("company", "Acme")]);
-        w.contact(&[("email", "b@acme.test"), ("firstname", "B"), ("company", "Acme")]);
+        w.contact(&[
+            ("email", "a@acme.test"),
+            ("firstname", "A"),
+            ("company", "Acme"),
+        ]);
+        w.contact(&[
+            ("email", "b@acme.test"),
+            ("firstname", "B"),
+            ("company", "Acme"),
+        ]);
     };
     let names = |w: &World| {
         let mut n: Vec<String> = w
@@ -413,7 +497,10 @@ fn display_name_collisions_follow_on_collision() {
     w.converge(1);
     assert!(names(&w).is_empty());
     let p = w.plan();
-    assert!(p.stdout.contains("display_name_collision") || p.stdout.contains("collid"), "{p}");
+    assert!(
+        p.stdout.contains("display_name_collision") || p.stdout.contains("collid"),
+        "{p}"
+    );
     w.assert_no_duplicates();
 }
 
@@ -433,7 +520,11 @@ fn unicode_and_apostrophes_round_trip() {
         ("lastname", "Müller"),
         ("company", "Björk \"Nordic\" AB"),
     ]);
-    w.contact(&[("email", "li@example.test"), ("firstname", "李"), ("lastname", "小龍 🐉")]);
+    w.contact(&[
+        ("email", "li@example.test"),
+        ("firstname", "李"),
+        ("lastname", "小龍 🐉"),
+    ]);
     w.customer(json!({
         "DisplayName": "D'Angelo's Café", "GivenName": "Ana", "FamilyName": "D'Angelo",
         "PrimaryEmailAddr": {"Address": "ana@dangelo.test"}, "BillAddr": {"City": "Québec"}
@@ -444,7 +535,10 @@ fn unicode_and_apostrophes_round_trip() {
     w.converge(2);
     w.assert_no_duplicates();
     let c = w.contents();
-    assert_eq!(c.customer("O'Brien & Sons (2)")["BillAddr.City"], "Dún Laoghaire");
+    assert_eq!(
+        c.customer("O'Brien & Sons (2)")["BillAddr.City"],
+        "Dún Laoghaire"
+    );
     assert_eq!(c.customer("Björk \"Nordic\" AB")["GivenName"], "Zoë");
     assert_eq!(c.customer("李 小龍 🐉")["FamilyName"], "小龍 🐉");
     let ana = c.contact("ana@dangelo.test");
@@ -459,7 +553,10 @@ fn a_second_run_after_a_lost_state_file_creates_nothing() {
     // Links live in the systems: losing hsqb's state never duplicates.
     let w = World::new();
     for i in 0..5 {
-        w.contact(&[("email", &format!("s{i}@x.test")), ("firstname", &format!("S{i}"))]);
+        w.contact(&[
+            ("email", &format!("s{i}@x.test")),
+            ("firstname", &format!("S{i}")),
+        ]);
         w.customer(json!({"DisplayName": format!("Q{i}"), "PrimaryEmailAddr": {"Address": format!("q{i}@x.test")}}));
     }
     w.manifest(TWO_WAY);
@@ -469,4 +566,27 @@ fn a_second_run_after_a_lost_state_file_creates_nothing() {
     let p = w.plan();
     assert_eq!(p.code, 0, "{p}");
     assert_eq!(w.contents(), before);
+}
+
+#[test]
+fn on_create_and_on_update_ignore_write_nothing_of_that_kind() {
+    let w = World::new();
+    let h = w.contact(&[("email", "u@x.test"), ("firstname", "U"), ("phone", "1")]);
+    w.manifest("sync:\n  contacts:\n    direction: hubspot_to_quickbooks\n");
+    w.converge(1);
+    let q = w.hs_prop("contacts", &h, "hsqb_qbo_customer_id").unwrap();
+    w.manifest(
+        "sync:\n  contacts:\n    direction: hubspot_to_quickbooks\n    on_create: ignore\n    on_update: ignore\n",
+    );
+    w.advance(chrono::Duration::minutes(1));
+    w.hs_patch("contacts", &h, &[("phone", "2")]);
+    w.contact(&[("email", "new@x.test"), ("firstname", "New")]);
+    w.reset_stats();
+    w.converge(1);
+    assert!(w.writes().is_empty(), "{:?}", w.writes());
+    assert_eq!(w.qbo_all("Customer").len(), 1);
+    assert_eq!(
+        w.qbo_get("Customer", &q)["PrimaryPhone"]["FreeFormNumber"],
+        "1"
+    );
 }

@@ -59,8 +59,14 @@ fn products_pair_by_sku_then_name_and_create_both_ways() {
             .map(|id| w.qbo_get("Item", &id)["Name"].clone()),
         Some(json!("Widget renamed"))
     );
-    assert_eq!(w.hs_prop("products", &widget, "name").as_deref(), Some("Widget renamed"));
-    assert_eq!(w.hs_prop("products", &gadget, "name").as_deref(), Some("gadget"));
+    assert_eq!(
+        w.hs_prop("products", &widget, "name").as_deref(),
+        Some("Widget renamed")
+    );
+    assert_eq!(
+        w.hs_prop("products", &gadget, "name").as_deref(),
+        Some("gadget")
+    );
 }
 
 #[test]
@@ -79,16 +85,23 @@ fn money_is_exact_from_quickbooks_to_hubspot() {
     assert_eq!(c.product("Half")["price"], "12.5");
     assert_eq!(c.product("Half")["hs_cost_of_goods_sold"], "7.125");
     assert_eq!(
-        w.hs_prop("products", &same_h, "hsqb_qbo_item_id").as_deref(),
+        w.hs_prop("products", &same_h, "hsqb_qbo_item_id")
+            .as_deref(),
         Some(same.as_str())
     );
     // 12.50 vs 12.5 is not a change: HubSpot keeps its own spelling.
-    assert_eq!(w.hs_prop("products", &same_h, "price").as_deref(), Some("12.50"));
+    assert_eq!(
+        w.hs_prop("products", &same_h, "price").as_deref(),
+        Some("12.50")
+    );
     // A later price change of one ten-thousandth flows exactly.
     w.advance(chrono::Duration::minutes(1));
     w.qbo_patch("Item", &same, exact(r#"{"UnitPrice": 12.5001}"#));
     w.converge(1);
-    assert_eq!(w.hs_prop("products", &same_h, "price").as_deref(), Some("12.5001"));
+    assert_eq!(
+        w.hs_prop("products", &same_h, "price").as_deref(),
+        Some("12.5001")
+    );
 }
 
 #[test]
@@ -134,7 +147,10 @@ fn products_and_contacts_together_in_one_apply() {
             ("price", "5"),
             ("hs_cost_of_goods_sold", "2"),
         ]);
-        w.contact(&[("email", &format!("c{i}@x.test")), ("firstname", &format!("C{i}"))]);
+        w.contact(&[
+            ("email", &format!("c{i}@x.test")),
+            ("firstname", &format!("C{i}")),
+        ]);
     }
     w.manifest(&format!(
         "{TWO_WAY}  contacts:\n    direction: two_way\n    conflict: newest_wins\n"
@@ -145,8 +161,16 @@ fn products_and_contacts_together_in_one_apply() {
     let c = w.contents();
     assert_eq!(c.customers.len(), 3);
     assert_eq!(c.items.len(), 4);
-    assert!(c.contacts.iter().all(|r| r.contains_key("hsqb_qbo_customer_id")));
-    assert!(c.products.iter().all(|r| r.contains_key("hsqb_qbo_item_id")));
+    assert!(
+        c.contacts
+            .iter()
+            .all(|r| r.contains_key("hsqb_qbo_customer_id"))
+    );
+    assert!(
+        c.products
+            .iter()
+            .all(|r| r.contains_key("hsqb_qbo_item_id"))
+    );
 }
 
 /// Known planner bug: a two-way product created in QuickBooks gets server

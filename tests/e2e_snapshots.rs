@@ -48,7 +48,11 @@ fn first_sync_plan_and_apply() {
         ("lastname", "Müller"),
         ("company", "Northwind"),
     ]);
-    w.contact(&[("email", "ana@souza.test"), ("firstname", "Ana"), ("lastname", "Souza")]);
+    w.contact(&[
+        ("email", "ana@souza.test"),
+        ("firstname", "Ana"),
+        ("lastname", "Souza"),
+    ]);
     w.contact(&[("firstname", "No"), ("lastname", "Email")]);
     w.customer(json!({"DisplayName": "Ana Souza", "GivenName": "Ana", "FamilyName": "Souza", "PrimaryEmailAddr": {"Address": "ana@souza.test"}}));
     w.customer(json!({"DisplayName": "Fjord AS", "GivenName": "Ingrid", "CompanyName": "Fjord AS", "PrimaryEmailAddr": {"Address": "ingrid@fjord.test"}, "BillAddr": {"City": "Bergen", "Country": "Norway"}}));
@@ -99,18 +103,31 @@ fn products_and_money_as_markdown() {
         .unwrap(),
     );
     w.product(&[("name", "half"), ("price", "12.5")]);
-    w.product(&[("name", "Widget"), ("hs_sku", "W-1"), ("price", "19.999"), ("hs_cost_of_goods_sold", "4")]);
+    w.product(&[
+        ("name", "Widget"),
+        ("hs_sku", "W-1"),
+        ("price", "19.999"),
+        ("hs_cost_of_goods_sold", "4"),
+    ]);
     w.manifest(
         "sync:\n  products:\n    direction: two_way\n    conflict: quickbooks_wins\n    income_account: Services\n",
     );
-    insta::assert_snapshot!("products_plan_markdown", run(&w, &["plan", "--format", "markdown"]));
+    insta::assert_snapshot!(
+        "products_plan_markdown",
+        run(&w, &["plan", "--format", "markdown"])
+    );
 }
 
 #[test]
 fn deletes_beyond_the_guard_block_the_plan() {
     let w = frozen();
     let ids: Vec<String> = (0..3)
-        .map(|i| w.contact(&[("email", &format!("d{i}@x.test")), ("firstname", &format!("D{i}"))]))
+        .map(|i| {
+            w.contact(&[
+                ("email", &format!("d{i}@x.test")),
+                ("firstname", &format!("D{i}")),
+            ])
+        })
         .collect();
     w.manifest(
         "safety: {max_deletes: 2, max_delete_percent: 100}\nsync:\n  contacts:\n    direction: two_way\n    conflict: hubspot_wins\n    on_delete: archive\n",

@@ -109,7 +109,10 @@ fn edit(w: &World) {
         w.hs_archive("contacts", &h.id);
     }
     for i in 0..6 {
-        w.contact(&[("email", &format!("n{i}@x.test")), ("company", "Same Name Ltd")]);
+        w.contact(&[
+            ("email", &format!("n{i}@x.test")),
+            ("company", "Same Name Ltd"),
+        ]);
         w.customer(json!({"DisplayName": format!("New {i}"), "PrimaryEmailAddr": {"Address": format!("nq{i}@x.test")}}));
     }
     for p in w.hs_live("products").iter().take(8) {
@@ -156,14 +159,26 @@ fn ten_percent_faults_everywhere_converge_to_exactly_once() {
         let fired_first = w.faults_fired();
         w.assert_no_duplicates();
         w.assert_state_parses();
-        assert_eq!(counts(&w.contents()), counts(&first), "seed {fault_seed}: record counts");
-        assert_eq!(w.contents(), first, "seed {fault_seed}: first sync end state");
+        assert_eq!(
+            counts(&w.contents()),
+            counts(&first),
+            "seed {fault_seed}: record counts"
+        );
+        assert_eq!(
+            w.contents(),
+            first,
+            "seed {fault_seed}: first sync end state"
+        );
 
         edit(&w);
         w.faults(ten_percent(), fault_seed + 100);
         let more = w.converge(12);
         w.assert_no_duplicates();
-        assert_eq!(w.contents(), second, "seed {fault_seed}: second sync end state");
+        assert_eq!(
+            w.contents(),
+            second,
+            "seed {fault_seed}: second sync end state"
+        );
         let fired = fired_first + w.faults_fired();
         println!(
             "seed {fault_seed}: {} + {} applies, {fired} faults injected over {} requests",

@@ -61,7 +61,11 @@ fn ten_thousand_new_contacts_take_exactly_one_hundred_batch_upserts_and_no_429()
     w.reset_stats();
     let a = w.apply();
     a.expect_code(0);
-    assert!(a.stdout.contains(&format!("Apply complete: {N} created")), "{}", a.last_line());
+    assert!(
+        a.stdout.contains(&format!("Apply complete: {N} created")),
+        "{}",
+        a.last_line()
+    );
     let stats = w.stats();
     let hs = &stats["hubspot"];
     assert_eq!(hs[UPSERT].count, 100, "exactly N/100 batch upserts");
@@ -78,7 +82,12 @@ fn ten_thousand_new_contacts_take_exactly_one_hundred_batch_upserts_and_no_429()
         .filter(|(k, _)| k.contains("/query"))
         .map(|(_, s)| s.count)
         .sum::<u64>();
-    assert_eq!(qbo_queries, (N / 1000) as u64 + 1, "{:#?}", stats["quickbooks"]);
+    assert_eq!(
+        qbo_queries,
+        (N / 1000) as u64 + 1,
+        "{:#?}",
+        stats["quickbooks"]
+    );
     let writes = w.writes();
     let other_writes: u64 = writes
         .iter()

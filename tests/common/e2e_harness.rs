@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use hsqb::emulator::{Emulator, EmulatorConfig, FaultRule, Limits, serve_emulator};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -322,7 +322,9 @@ impl World {
     }
 
     /// Requests per `api` and endpoint label.
-    pub fn stats(&self) -> BTreeMap<String, BTreeMap<String, hsqb::emulator::stats::EndpointStats>> {
+    pub fn stats(
+        &self,
+    ) -> BTreeMap<String, BTreeMap<String, hsqb::emulator::stats::EndpointStats>> {
         self.emu.shared().stats.snapshot()
     }
 
@@ -358,12 +360,9 @@ impl World {
 
     /// Create a HubSpot record of `object` at data time `at`.
     pub fn hs_insert_at(&self, object: &str, props: &[(&str, &str)], at: DateTime<Utc>) -> String {
-        let id = {
-            let mut st = self.emu.shared().hubspot.lock().unwrap();
-            st.insert_record(object, props.iter().copied(), at)
-                .unwrap_or_else(|e| panic!("seed {object} {props:?}: {e:?}"))
-        };
-        id
+        let mut st = self.emu.shared().hubspot.lock().unwrap();
+        st.insert_record(object, props.iter().copied(), at)
+            .unwrap_or_else(|e| panic!("seed {object} {props:?}: {e:?}"))
     }
 
     /// Create a HubSpot record now.
@@ -439,12 +438,9 @@ impl World {
     /// Create a QBO entity through the API's rules; returns its Id.
     pub fn qbo_insert(&self, entity: &str, body: Value) -> String {
         let now = self.now();
-        let id = {
-            let mut st = self.emu.shared().quickbooks.lock().unwrap();
-            st.insert(REALM, entity, body.clone(), now)
-                .unwrap_or_else(|e| panic!("seed {entity} {body}: {e:?}"))
-        };
-        id
+        let mut st = self.emu.shared().quickbooks.lock().unwrap();
+        st.insert(REALM, entity, body.clone(), now)
+            .unwrap_or_else(|e| panic!("seed {entity} {body}: {e:?}"))
     }
 
     /// A QBO customer.
@@ -492,9 +488,7 @@ impl World {
         let mut out = Vec::new();
         let mut start = 1;
         loop {
-            let q = format!(
-                "SELECT * FROM {entity}{filter} STARTPOSITION {start} MAXRESULTS 1000"
-            );
+            let q = format!("SELECT * FROM {entity}{filter} STARTPOSITION {start} MAXRESULTS 1000");
             let resp = st.query(REALM, &q).unwrap_or_else(|e| panic!("{q}: {e:?}"));
             let page: Vec<Value> = resp
                 .get(entity)
@@ -600,7 +594,11 @@ impl World {
             let mut seen = BTreeMap::new();
             for r in rows {
                 if let Some(v) = r.get(key) {
-                    let k = if fold { v.trim().to_lowercase() } else { v.clone() };
+                    let k = if fold {
+                        v.trim().to_lowercase()
+                    } else {
+                        v.clone()
+                    };
                     *seen.entry(k).or_insert(0) += 1;
                 }
             }
@@ -783,7 +781,13 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
 ];
 
 /// Product properties compared by [`World::contents`].
-pub const PRODUCT_PROPS: &[&str] = &["name", "hs_sku", "description", "price", "hs_cost_of_goods_sold"];
+pub const PRODUCT_PROPS: &[&str] = &[
+    "name",
+    "hs_sku",
+    "description",
+    "price",
+    "hs_cost_of_goods_sold",
+];
 
 /// Item fields compared by [`World::contents`].
 pub const ITEM_FIELDS: &[&str] = &[
@@ -874,9 +878,4 @@ pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
         assert!(started.elapsed() < HANG_GUARD, "gave up waiting for {what}");
         std::thread::sleep(Duration::from_millis(2));
     }
-}
-
-/// Whether a path exists.
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
