@@ -206,7 +206,16 @@ impl LocalStore {
         };
         let linked = write().and_then(|()| fs::hard_link(&tmp, lock));
         let _ = fs::remove_file(&tmp);
-        linked
+        match linked {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                // A file system without hard links: exclusive create, then write.
+                let mut f = OpenOptions::new().write(true).create_new(true).open(lock)?;
+                set_private(&f);
+                f.write_all(body)?;
+                f.sync_all()
+            }
+            other => other,
+        }
     }
 
     /// Release our lock (only if we still hold it).
