@@ -84,6 +84,28 @@ pub struct ConnectOptions {
     /// Where rotated refresh tokens are persisted (the state store: local
     /// file or Postgres). `None` keeps them in memory only.
     pub store: Option<Store>,
+    /// Time-scale factor of the other side (1.0 = real services). Only for
+    /// tests against an emulator started with the same `time_scale`: every
+    /// client-side duration (rate-limit windows, retry backoff and 429 waits,
+    /// per-attempt timeouts) is divided by it, so the client keeps to the same
+    /// limits the scaled emulator enforces. The CLI reads it from the hidden
+    /// `HSQB_TIME_SCALE` environment variable.
+    pub time_scale: f64,
+}
+
+/// Divide a client's time constants by `factor` (see [`ConnectOptions::time_scale`]).
+fn scale_retry(p: crate::http::RetryPolicy, factor: f64) -> crate::http::RetryPolicy {
+    crate::http::RetryPolicy {
+        base_delay: p.base_delay.div_f64(factor),
+        max_delay: p.max_delay.div_f64(factor),
+        throttle_wait: p.throttle_wait.div_f64(factor),
+        max_retry_after: p.max_retry_after.div_f64(factor),
+        ..p
+    }
+}
+
+fn valid_scale(f: f64) -> Option<f64> {
+    (f.is_finite() && f > 0.0 && f != 1.0).then_some(f)
 }
 
 /// Resolve a manifest-relative path.
@@ -135,6 +157,11 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
     }
     if hs.api_version == HubSpotApiVersion::Dated202603 {
         cfg.path_style = PathStyle::dated_2026_03();
+    }
+    if let Some(f) = valid_scale(opts.time_scale) {
+        cfg.limits = cfg.limits.scaled(f);
+        cfg.retry = scale_retry(cfg.retry, f);
+        cfg.timeout = cfg.timeout.div_f64(f);
     }
     let hubspot = HubSpotClient::new(cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
 
@@ -253,6 +280,11 @@ fn qbo_client(
         limits.concurrency = Some(n as usize);
     }
     cfg.limits = limits;
+    if let Some(f) = valid_scale(opts.time_scale) {
+        cfg.limits = cfg.limits.scaled(f);
+        cfg.retry = scale_retry(cfg.retry, f);
+        cfg.timeout = cfg.timeout.div_f64(f);
+    }
     QboClient::new(cfg, sink).map_err(|e| ConnectError::Client(e.to_string()))
 }
 

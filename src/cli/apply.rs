@@ -15,9 +15,9 @@ pub const ABOUT: &str = "Execute the plan: write the changes to HubSpot and Quic
 
 /// `--help` text.
 pub const LONG_ABOUT: &str = "Without PLANFILE: make a fresh plan, show it, ask for `yes` (at a \
-terminal; --auto-approve in CI), then execute it. With PLANFILE: apply exactly that saved plan; \
-if any record it touches changed since planning, nothing is written and each changed record is \
-named.
+terminal; --auto-approve in CI), then execute it. With PLANFILE: apply exactly that saved plan \
+(no prompt: it was reviewed when it was saved); if any record it touches changed since planning, \
+nothing is written and each changed record is named.
 
 Writes are idempotent and resumable: a killed apply can simply be run again. A lock in the state \
 store keeps two applies from running at once (--lock-timeout waits for it).
@@ -125,7 +125,9 @@ async fn locked(
                 ));
             }
         }
-        if !plan.summary.is_empty() && !args.auto_approve {
+        // A saved plan was reviewed when it was made (Terraform's convention,
+        // and what this command's own hint recommends for CI): no prompt.
+        if !from_file && !plan.summary.is_empty() && !args.auto_approve {
             confirm(out)?;
         }
         let (bar, sink) = progress::ApplyBar::new(out);

@@ -64,10 +64,22 @@ pub async fn connect(loaded: &LoadedManifest, store: &Store) -> Result<Connectio
     let opts = connect::ConnectOptions {
         base_dir: loaded.dir.clone(),
         store: Some(store.clone()),
+        time_scale: time_scale_from_env(),
     };
     connect::connect(&loaded.manifest, &opts)
         .await
         .map_err(|e| CliError::new(e.to_string()).hint("check the connection settings in the manifest and the environment variables they reference"))
+}
+
+/// The hidden `HSQB_TIME_SCALE` variable: tests that run the emulator with a
+/// `time_scale` give hsqb the same factor (see `ConnectOptions::time_scale`).
+/// Unset, unparsable or non-positive values mean real time.
+fn time_scale_from_env() -> f64 {
+    std::env::var("HSQB_TIME_SCALE")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|f| f.is_finite() && *f > 0.0)
+        .unwrap_or(1.0)
 }
 
 /// Parse `--now` (RFC 3339 or `YYYY-MM-DD`).
