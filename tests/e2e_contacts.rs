@@ -97,15 +97,12 @@ fn existing_pairs_are_linked_by_email_without_copies() {
     );
 }
 
-/// Known planner bug (src/plan/records.rs, `plan_link`): a pair adopted by
-/// match key is linked first and "reconciled on the next run", but writing the
-/// link bumps the HubSpot record's `updatedAt`, so on that next run
-/// `newest_wins` (no baseline for the differing field yet) sees HubSpot as the
-/// newer side and overwrites the later QuickBooks edit. Fix belongs in the
-/// planner: resolve the differing fields in the linking plan itself, while the
-/// timestamps are still the users'.
+/// A pair adopted by match key is linked first and reconciled on the next run.
+/// Writing the link bumps the HubSpot record's `updatedAt`, so the linking plan
+/// decides the differing fields by the conflict rule with the users' timestamps
+/// and records the loser's value as the baseline (`plan_link`): on the next run
+/// the winner reads as "changed since the last sync".
 #[test]
-#[ignore = "planner bug: newest_wins after linking sees hsqb's own link write as the newest edit"]
 fn a_linked_pair_that_differs_is_reconciled_after_linking() {
     let w = World::new();
     let h = w.contact(&[

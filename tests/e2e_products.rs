@@ -173,13 +173,11 @@ fn products_and_contacts_together_in_one_apply() {
     );
 }
 
-/// Known planner bug: a two-way product created in QuickBooks gets server
-/// defaults for mapped fields HubSpot left empty (`PurchaseCost: 0`), and the
-/// next plan copies them back to HubSpot as a conflict "with no baseline yet":
-/// plan → apply → plan is not `No changes.`. The create's baseline (or payload)
-/// should account for the defaults QuickBooks fills in.
+/// A two-way product created in QuickBooks gets server defaults for mapped
+/// fields HubSpot left empty (`PurchaseCost: 0`). Apply records the QuickBooks
+/// side's created values in the baseline (`qbo_values`), so the next plan sees
+/// a known difference, not an edit: plan → apply → plan is `No changes.`.
 #[test]
-#[ignore = "planner bug: QBO server defaults of a two-way create show up as a change on the next plan"]
 fn a_two_way_item_create_is_clean_after_one_apply() {
     let w = World::new();
     w.product(&[("name", "No Cost"), ("hs_sku", "NC-1"), ("price", "5")]);

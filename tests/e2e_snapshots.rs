@@ -20,14 +20,31 @@ fn frozen() -> World {
     })
 }
 
-/// Run hsqb with `--now` and a full refresh; redact the port.
+/// Run hsqb with `--now` and a full refresh; redact the port and the run
+/// summary's wall time (the only non-deterministic text).
 fn run(w: &World, args: &[&str]) -> String {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--now", NOW, "--refresh", "full"]);
     let r = w.hsqb(&all);
+    let stderr: String = r
+        .stderr
+        .lines()
+        .map(|l| {
+            match l
+                .strip_prefix("hsqb ")
+                .and_then(|rest| rest.split_once(": "))
+            {
+                Some((cmd, tail)) if tail.split(',').next().is_some_and(|d| d.ends_with('s')) => {
+                    let rest = tail.split_once(", ").map(|(_, r)| r).unwrap_or("");
+                    format!("hsqb {cmd}: <duration>, {rest}\n")
+                }
+                _ => format!("{l}\n"),
+            }
+        })
+        .collect();
     let text = format!(
         "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
-        r.code, r.stdout, r.stderr
+        r.code, r.stdout, stderr
     );
     text.replace(&w.base, "http://127.0.0.1:PORT")
 }

@@ -523,6 +523,8 @@ fn plan_of(s: &Scenario, reverse: bool) -> Plan {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
+                qbo_values: Default::default(),
+                from_created: Vec::new(),
             },
         );
     }

@@ -71,6 +71,8 @@ async fn seed(store: &Store) {
                 hubspot_id: Some(h),
                 qbo_id: Some(q),
                 values: BTreeMap::from([("name".to_string(), format!("O'Brien {i} — ü"))]),
+                qbo_values: Default::default(),
+                from_created: Vec::new(),
             },
         );
     }

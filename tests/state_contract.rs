@@ -35,6 +35,8 @@ fn baseline(h: &str, q: &str) -> BaselineEntry {
             ("email".to_string(), format!("{h}@example.com")),
             ("amount".to_string(), "1234.50".to_string()),
         ]),
+        qbo_values: Default::default(),
+        from_created: Vec::new(),
     }
 }
 

@@ -135,7 +135,7 @@ pub(super) async fn run(
     conns: &Connections,
     store: &Store,
     opts: &ApplyOptions,
-) -> Result<ApplyReport, ApplyError> {
+) -> Result<(ApplyReport, Vec<(String, crate::model::QboRecord)>), ApplyError> {
     let prior = store.journal().await?;
     let mut done_before: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut in_flight = BTreeSet::new();
@@ -223,7 +223,17 @@ pub(super) async fn run(
     if report.failed() == 0 {
         store.clear_journal().await?;
     }
-    Ok(report)
+    let created = ctx
+        .created
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .filter_map(|(id, c)| match c {
+            Created::Qbo(rec) => Some((id, rec)),
+            Created::Hubspot(_) => None,
+        })
+        .collect();
+    Ok((report, created))
 }
 
 /// Non-ensure, non-removal changes grouped by dependency depth.

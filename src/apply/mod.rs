@@ -160,8 +160,8 @@ pub async fn apply(
             total: plan.changes.len(),
         });
     }
-    let report = exec::run(plan, conns, store, opts).await?;
-    record_state(plan, &report, store, opts).await?;
+    let (report, created) = exec::run(plan, conns, store, opts).await?;
+    record_state(plan, &report, &created, store, opts).await?;
     Ok(report)
 }
 
@@ -183,6 +183,7 @@ fn describe(t: &crate::plan::PlanTarget) -> String {
 async fn record_state(
     plan: &Plan,
     report: &ApplyReport,
+    created: &[(String, crate::model::QboRecord)],
     store: &Store,
     opts: &ApplyOptions,
 ) -> Result<(), StateError> {
@@ -194,6 +195,25 @@ async fn record_state(
         let r = report.result(&c.id);
         let ok = r.is_some_and(|r| r.outcome.is_success());
         let mut entry = be.clone();
+        // The QuickBooks side's values as QBO created them (defaults included).
+        if !entry.from_created.is_empty() {
+            for f in std::mem::take(&mut entry.from_created) {
+                let Some((_, rec)) = created.iter().find(|(id, _)| *id == f.from_change) else {
+                    continue;
+                };
+                let raw = rec
+                    .get(&f.source)
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null);
+                let Ok(v) = crate::model::Value::from_qbo(&raw, f.value_type) else {
+                    continue;
+                };
+                let wire = v.to_hubspot();
+                if entry.values.get(&f.target) != Some(&wire) {
+                    entry.qbo_values.insert(f.target.clone(), wire);
+                }
+            }
+        }
         if let Some(r) = r
             && let Some(id) = &r.id
         {

@@ -427,8 +427,20 @@ pub struct BaselineEntry {
     /// QBO record id (`None` until a create assigns it).
     #[serde(default)]
     pub qbo_id: Option<String>,
-    /// Field (HubSpot property) → agreed value.
+    /// Field (HubSpot property) → the HubSpot side's value at the last sync
+    /// (HubSpot wire form), which is also the QuickBooks side's unless
+    /// `qbo_values` says otherwise.
     pub values: BTreeMap<String, String>,
+    /// Fields whose QuickBooks side held a different value at the last sync
+    /// (in HubSpot wire form) — e.g. a default QuickBooks filled in on create.
+    /// Three-way diffs compare each side with its own baseline, so such a
+    /// known difference is not mistaken for a change.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub qbo_values: BTreeMap<String, String>,
+    /// For a QBO create: how apply reads the QuickBooks side's values from the
+    /// created record into `qbo_values` (HubSpot property ← QBO field path).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_created: Vec<Fill>,
 }
 
 /// Severity of a diagnostic.

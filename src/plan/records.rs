@@ -594,7 +594,12 @@ fn find_match<'a>(rb: &RecordBlock<'_>, hs: &HsRecord, ix: &KeyIndexes<'a>) -> M
 }
 
 /// Field values both sides agree on (HubSpot wire form), for baselines.
-fn agreed_values(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord) -> BTreeMap<String, String> {
+/// The baseline a link records. Agreed fields get their value. A field that
+/// differs is decided now by the conflict rule, with the records' modification
+/// times *before* the link write (which bumps HubSpot's `updatedAt`), and the
+/// loser's value is recorded: on the next run the winner then reads as "changed
+/// since the last sync" and its value flows to the other side.
+fn link_baseline(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for m in &rb.maps {
         let (Ok(h), Ok(qv)) = (m.hs_value(hs), m.qbo_value(q)) else {
@@ -602,6 +607,15 @@ fn agreed_values(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord) -> BTreeMap
         };
         if agree(m, &h, &qv, hs, q) {
             out.insert(m.hubspot.clone(), h.to_hubspot());
+        } else if m.direction == Direction::TwoWay {
+            let loser = match conflict_winner(rb, hs, q, false).0 {
+                Winner::Qbo => h.to_hubspot(),
+                Winner::Hubspot => m
+                    .to_hubspot(&qv, Some(q))
+                    .unwrap_or(Value::Null)
+                    .to_hubspot(),
+            };
+            out.insert(m.hubspot.clone(), loser);
         }
     }
     out
@@ -645,7 +659,9 @@ fn plan_link(
         block,
         hubspot_id: Some(hs.id.clone()),
         qbo_id: Some(q.id.clone()),
-        values: agreed_values(rb, hs, q),
+        values: link_baseline(rb, hs, q),
+        qbo_values: Default::default(),
+        from_created: Vec::new(),
     });
     b.push(Change {
         id: format!("{}/link/hubspot/{}", block.name(), hs.id),
@@ -945,8 +961,9 @@ fn plan_create_qbo(
             }
         }
     };
+    let change_id = format!("{}/create/quickbooks/hs:{}", block.name(), hs.id);
     b.push(Change {
-        id: format!("{}/create/quickbooks/hs:{}", block.name(), hs.id),
+        id: change_id.clone(),
         block,
         action: Action::Create,
         system: System::Quickbooks,
@@ -990,15 +1007,30 @@ fn plan_create_qbo(
             block,
             hubspot_id: Some(hs.id.clone()),
             qbo_id: None,
+            // Every two-way field, empty ones included: QBO may fill a default
+            // (e.g. `PurchaseCost: 0`) that apply records in `qbo_values` from
+            // the created record, so it is not taken for a QuickBooks edit.
             values: rb
                 .maps
                 .iter()
+                .filter(|m| m.direction == Direction::TwoWay)
                 .filter_map(|m| {
                     m.hs_value(hs)
                         .ok()
                         .map(|v| (m.hubspot.clone(), v.to_hubspot()))
                 })
-                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+            qbo_values: Default::default(),
+            from_created: rb
+                .maps
+                .iter()
+                .filter(|m| m.direction == Direction::TwoWay && m.transforms.is_empty())
+                .map(|m| Fill {
+                    from_change: change_id.clone(),
+                    source: m.qbo.0.clone(),
+                    target: m.hubspot.clone(),
+                    value_type: m.hs_type,
+                })
                 .collect(),
         }),
         fills: Vec::new(),
@@ -1094,6 +1126,8 @@ fn plan_create_hubspot(
             .filter(|(k, _)| **k != rb.link_property)
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        qbo_values: Default::default(),
+        from_created: Vec::new(),
     });
     b.push(Change {
         id: format!(
@@ -1285,6 +1319,7 @@ fn plan_update(
     let mut to_qbo: Vec<(&FieldMap, Value, Value, Option<String>)> = Vec::new();
     let mut to_hs: Vec<(&FieldMap, Value, Value, Option<String>)> = Vec::new();
     let mut values = BTreeMap::new();
+    let mut qbo_values = BTreeMap::new();
     let allow_blank = rb.allow_blanking;
     for m in &rb.maps {
         let (h, qv) = match (m.hs_value(hs), m.qbo_value(q)) {
@@ -1309,7 +1344,14 @@ fn plan_update(
         let (winner, note) = match m.direction {
             Direction::HubspotToQuickbooks => (Winner::Hubspot, None),
             Direction::QuickbooksToHubspot => (Winner::Qbo, None),
-            Direction::TwoWay => decide(rb, m, &h, &qv, hs, q, baseline),
+            Direction::TwoWay => match decide(rb, m, &h, &qv, hs, q, baseline) {
+                Decision::Win(w, note) => (w, note),
+                Decision::KnownDifference(h_base, q_base) => {
+                    values.insert(m.hubspot.clone(), h_base);
+                    qbo_values.insert(m.hubspot.clone(), q_base);
+                    continue;
+                }
+            },
         };
         match winner {
             Winner::Hubspot => {
@@ -1344,10 +1386,12 @@ fn plan_update(
         hubspot_id: Some(hs.id.clone()),
         qbo_id: Some(q.id.clone()),
         values,
+        qbo_values,
+        from_created: Vec::new(),
     });
     if to_qbo.is_empty() && to_hs.is_empty() {
         if let Some(be) = baseline_entry
-            && baseline.is_none_or(|old| old.values != be.values)
+            && baseline.is_none_or(|old| old.values != be.values || old.qbo_values != be.qbo_values)
         {
             b.state.baselines.push(be);
         }
@@ -1504,59 +1548,76 @@ fn decide(
     hs: &HsRecord,
     q: &QboRecord,
     baseline: Option<&BaselineEntry>,
-) -> (Winner, Option<String>) {
+) -> Decision {
     let base = baseline.and_then(|b| b.values.get(&m.hubspot));
+    // Each side is compared with its own baseline: they may legitimately
+    // differ (a default QuickBooks filled in when hsqb created the record).
+    let base_q = baseline.and_then(|b| b.qbo_values.get(&m.hubspot).or(b.values.get(&m.hubspot)));
     let q_in_hs = m
         .to_hubspot(qv, Some(q))
         .unwrap_or(Value::Null)
         .to_hubspot();
     let h_now = h.to_hubspot();
-    if let Some(base) = base {
+    if let (Some(base), Some(base_q)) = (base, base_q) {
         let hs_changed = *base != h_now;
-        let q_changed = *base != q_in_hs;
-        if hs_changed && !q_changed {
-            return (
-                Winner::Hubspot,
-                Some("changed in HubSpot since the last sync".into()),
-            );
-        }
-        if q_changed && !hs_changed {
-            return (
-                Winner::Qbo,
-                Some("changed in QuickBooks since the last sync".into()),
-            );
+        let q_changed = *base_q != q_in_hs;
+        match (hs_changed, q_changed) {
+            (true, false) => {
+                return Decision::Win(
+                    Winner::Hubspot,
+                    Some("changed in HubSpot since the last sync".into()),
+                );
+            }
+            (false, true) => {
+                return Decision::Win(
+                    Winner::Qbo,
+                    Some("changed in QuickBooks since the last sync".into()),
+                );
+            }
+            (false, false) => return Decision::KnownDifference(h_now, q_in_hs),
+            (true, true) => {}
         }
     }
-    let why = if base.is_some() {
+    let (winner, note) = conflict_winner(rb, hs, q, base.is_some());
+    Decision::Win(winner, Some(note))
+}
+
+/// The outcome of a two-way field comparison.
+enum Decision {
+    /// This side's value wins.
+    Win(Winner, Option<String>),
+    /// The sides differ exactly as they did at the last sync: nothing to do
+    /// (HubSpot value, QBO value in HubSpot form).
+    KnownDifference(String, String),
+}
+
+/// The conflict rule's winner when both sides changed (or there is no baseline).
+fn conflict_winner(
+    rb: &RecordBlock<'_>,
+    hs: &HsRecord,
+    q: &QboRecord,
+    had_baseline: bool,
+) -> (Winner, String) {
+    let why = if had_baseline {
         "changed on both sides"
     } else {
         "no baseline yet"
     };
     match rb.conflict.unwrap_or(Conflict::NewestWins) {
-        Conflict::HubspotWins => (
-            Winner::Hubspot,
-            Some(format!("conflict ({why}): hubspot_wins")),
-        ),
-        Conflict::QuickbooksWins => (
-            Winner::Qbo,
-            Some(format!("conflict ({why}): quickbooks_wins")),
-        ),
+        Conflict::HubspotWins => (Winner::Hubspot, format!("conflict ({why}): hubspot_wins")),
+        Conflict::QuickbooksWins => (Winner::Qbo, format!("conflict ({why}): quickbooks_wins")),
         Conflict::NewestWins => {
             let hs_t = hs.updated_at.timestamp_millis();
             let q_t = q.updated.timestamp_millis();
             if q_t > hs_t {
                 (
                     Winner::Qbo,
-                    Some(format!(
-                        "conflict ({why}): newest_wins, QuickBooks modified later"
-                    )),
+                    format!("conflict ({why}): newest_wins, QuickBooks modified later"),
                 )
             } else {
                 (
                     Winner::Hubspot,
-                    Some(format!(
-                        "conflict ({why}): newest_wins, HubSpot modified later"
-                    )),
+                    format!("conflict ({why}): newest_wins, HubSpot modified later"),
                 )
             }
         }

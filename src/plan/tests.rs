@@ -181,6 +181,8 @@ fn baseline(values: &[(&str, &str)]) -> StateView {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            qbo_values: Default::default(),
+            from_created: Vec::new(),
         },
     );
     s

@@ -221,6 +221,8 @@ pub fn updates() -> Plan {
                 ("company".into(), "Doe & Partners".into()),
                 ("phone".into(), "+1 555 0100".into()),
             ]),
+            qbo_values: Default::default(),
+            from_created: Vec::new(),
         }),
         fills: Vec::new(),
     };
@@ -471,6 +473,8 @@ pub fn links_and_removals() -> Plan {
                 hubspot_id: Some("1003".into()),
                 qbo_id: Some("61".into()),
                 values: BTreeMap::from([("email".into(), "carla@ruiz.example".into())]),
+                qbo_values: Default::default(),
+                from_created: Vec::new(),
             }),
             fills: Vec::new(),
         },
