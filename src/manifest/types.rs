@@ -409,7 +409,7 @@ pub enum CollisionStrategy {
     /// Append ` (2)`, ` (3)`, … (default).
     #[default]
     Suffix,
-    /// Append ` <email>`; fail the record if that is taken too.
+    /// Append ` (<email>)`, e.g. `Acme (ana@acme.test)`; fail the record if that is taken too.
     Email,
     /// Fail the record with a diagnostic.
     Fail,

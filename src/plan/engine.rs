@@ -670,28 +670,31 @@ pub fn label_from(name: &str) -> String {
 fn safety(b: &mut Builder, input: PlanInput<'_>) {
     let max = input.manifest.safety.max_deletes() as usize;
     let pct = input.manifest.safety.max_delete_percent();
-    let mut counts: BTreeMap<(System, ObjectKind, Option<String>), usize> = BTreeMap::new();
+    // Deletes per (system, object, company), with the block that plans them.
+    let mut counts: BTreeMap<(System, ObjectKind, Option<String>), (usize, Block)> = BTreeMap::new();
     for c in b
         .changes
         .iter()
         .filter(|c| matches!(c.action, Action::Archive | Action::Delete))
     {
-        *counts
+        counts
             .entry((c.system, c.object, c.company.clone()))
-            .or_default() += 1;
+            .or_insert((0, c.block))
+            .0 += 1;
     }
-    let total_deletes: usize = counts.values().sum();
+    let total_deletes: usize = counts.values().map(|(n, _)| n).sum();
     if total_deletes > max {
+        let block = counts.values().map(|(_, b)| *b).min().unwrap_or(Block::Properties);
         b.blocking(
             "max_deletes",
-            Block::Properties,
+            block,
             format!(
                 "the plan deletes or archives {total_deletes} records; safety.max_deletes is {max}"
             ),
             "Review the deletes; if they are intended, raise `safety.max_deletes` for this run.",
         );
     }
-    for ((system, object, company), n) in counts {
+    for ((system, object, company), (n, block)) in counts {
         let total = match (system, object.hubspot_name(), object.qbo_name()) {
             (System::Hubspot, Some(o), _) if input.hubspot.complete(o) => input
                 .hubspot
@@ -714,7 +717,7 @@ fn safety(b: &mut Builder, input: PlanInput<'_>) {
         if share > pct {
             b.blocking(
                 "max_delete_percent",
-                Block::Properties,
+                block,
                 format!(
                     "the plan removes {n} of {total} {} {}s ({}%); safety.max_delete_percent is {pct}%",
                     system,
