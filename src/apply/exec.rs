@@ -495,29 +495,44 @@ async fn hubspot_writes(ctx: &Ctx<'_>, level: &[&Change]) -> Result<(), ApplyErr
 }
 
 async fn hs_update_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
-    let inputs: Vec<(usize, HsUpdate)> = chunk
-        .iter()
+    // HubSpot refuses a batch naming one record twice, and several changes may
+    // write one record (a deal's link and its invoice properties): merge them
+    // into one input and give every change that input's outcome.
+    let mut merged: BTreeMap<String, (BTreeMap<String, String>, Vec<usize>)> = BTreeMap::new();
+    for (i, c) in chunk.iter().enumerate() {
+        let Some(id) = c.target_id.clone() else {
+            continue;
+        };
+        let properties = match &c.payload {
+            Payload::Link {
+                property,
+                qbo_id: Some(q),
+            } => BTreeMap::from([(property.clone(), q.clone())]),
+            Payload::Hubspot { properties, .. } => filled_properties(ctx, c, properties),
+            _ => continue,
+        };
+        let slot = merged.entry(id).or_default();
+        slot.0.extend(properties);
+        slot.1.push(i);
+    }
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let inputs: Vec<(usize, HsUpdate)> = merged
+        .into_iter()
         .enumerate()
-        .filter_map(|(i, c)| {
-            let id = c.target_id.clone()?;
-            let properties = match &c.payload {
-                Payload::Link {
-                    property,
-                    qbo_id: Some(q),
-                } => BTreeMap::from([(property.clone(), q.clone())]),
-                Payload::Hubspot { properties, .. } => filled_properties(ctx, c, properties),
-                _ => return None,
-            };
-            Some((i, HsUpdate { id, properties }))
+        .map(|(k, (id, (properties, idx)))| {
+            members.push(idx);
+            (k, HsUpdate { id, properties })
         })
         .collect();
     match ctx.conns.hubspot.batch_update(object, inputs).await {
         Ok(outcomes) => {
-            for (i, o) in outcomes {
-                let c = chunk[i];
-                match hs_item_outcome(&o) {
-                    Ok(()) => ctx.set(c, None, Outcome::success_for(c.action)),
-                    Err(f) => ctx.set(c, None, f),
+            for (k, o) in outcomes {
+                for &i in &members[k] {
+                    let c = chunk[i];
+                    match hs_item_outcome(&o) {
+                        Ok(()) => ctx.set(c, None, Outcome::success_for(c.action)),
+                        Err(f) => ctx.set(c, None, f),
+                    }
                 }
             }
         }

@@ -671,7 +671,8 @@ fn safety(b: &mut Builder, input: PlanInput<'_>) {
     let max = input.manifest.safety.max_deletes() as usize;
     let pct = input.manifest.safety.max_delete_percent();
     // Deletes per (system, object, company), with the block that plans them.
-    let mut counts: BTreeMap<(System, ObjectKind, Option<String>), (usize, Block)> = BTreeMap::new();
+    let mut counts: BTreeMap<(System, ObjectKind, Option<String>), (usize, Block)> =
+        BTreeMap::new();
     for c in b
         .changes
         .iter()
@@ -684,7 +685,11 @@ fn safety(b: &mut Builder, input: PlanInput<'_>) {
     }
     let total_deletes: usize = counts.values().map(|(n, _)| n).sum();
     if total_deletes > max {
-        let block = counts.values().map(|(_, b)| *b).min().unwrap_or(Block::Properties);
+        let block = counts
+            .values()
+            .map(|(_, b)| *b)
+            .min()
+            .unwrap_or(Block::Properties);
         b.blocking(
             "max_deletes",
             block,
