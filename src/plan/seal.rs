@@ -39,11 +39,14 @@ impl Plan {
         let probe: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             format!("not a valid plan file: {e} (the file is truncated or not JSON)")
         })?;
-        match probe.get("format_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        match probe.get("format_version") {
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            // Any other value (a newer version, but also a 30-digit number or a
+            // string) is reported as what it is rather than as "missing".
             Some(v) => {
+                let shown: String = v.to_string().chars().take(64).collect();
                 return Err(format!(
-                    "plan format_version {v} is not supported by this hsqb (which reads version {FORMAT_VERSION}); re-run `hsqb plan` with this version"
+                    "plan format_version {shown} is not supported by this hsqb (which reads version {FORMAT_VERSION}); re-run `hsqb plan` with this version"
                 ));
             }
             None => return Err("not a plan file: it has no `format_version`".into()),
