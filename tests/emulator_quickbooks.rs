@@ -581,6 +581,17 @@ async fn invoice_validation_errors() {
             r.text
         );
     }
+    // Absurd numbers are refused, never overflow.
+    let huge: Value = serde_json::from_str(&format!(
+        r#"{{"CustomerRef":{{"value":"{cid}"}},"Line":[{{"Amount":1e20,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"1"}}}}}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(q.post("/invoice", &huge).await.code(), Some("2010"));
+    let product: Value = serde_json::from_str(&format!(
+        r#"{{"CustomerRef":{{"value":"{cid}"}},"Line":[{{"Amount":1,"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"1"}},"UnitPrice":999999999999999,"Qty":999999999999999}}}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(q.post("/invoice", &product).await.code(), Some("6070"));
     // UnitPrice × Qty rounded to cents is accepted.
     let ok = q
         .post("/invoice", &json!({"CustomerRef": {"value": cid}, "Line": [{"Amount": 3.33, "DetailType": "SalesItemLineDetail",
@@ -1127,6 +1138,18 @@ async fn invoice_void_delete_and_send() {
     assert_eq!(v["Invoice"]["EmailStatus"], "EmailSent");
     assert_eq!(v["Invoice"]["BillEmail"]["Address"], "billing@example.com");
     assert_eq!(v["Invoice"]["SyncToken"], "1");
+    let stats = q.emu.shared().stats.snapshot();
+    for label in [
+        "POST /v3/company/{realm}/{entity}?operation=void",
+        "POST /v3/company/{realm}/{entity}?operation=delete",
+        "POST /v3/company/{realm}/{entity}/{id}/{*rest}",
+    ] {
+        assert!(
+            stats["quickbooks"].contains_key(label),
+            "{label}: {:?}",
+            stats["quickbooks"].keys()
+        );
+    }
     // Without any address it is refused.
     let c3 = invoice(&q, cid, "1", "10").await;
     let r = q
@@ -1534,9 +1557,9 @@ async fn get_with_token(q: &Qbo, token: &str) -> Resp {
 
 #[tokio::test]
 async fn oauth_refresh_rotates_with_grace_and_access_tokens_expire() {
-    // 10 000× scaled time: the 2000 s grace and lifetime last 200 ms of real time.
+    // 2000× scaled time: the 2000 s grace and lifetime last one second of real time.
     let mut cfg = config();
-    cfg.time_scale = 10_000.0;
+    cfg.time_scale = 2_000.0;
     cfg.limits.qbo_refresh_grace = std::time::Duration::from_secs(2000);
     cfg.limits.qbo_access_token_ttl = std::time::Duration::from_secs(2000);
     let q = Qbo::start(cfg).await;
@@ -1775,7 +1798,7 @@ async fn every_response_carries_a_distinct_intuit_tid() {
 async fn rate_limits_per_minute_and_per_batch_answer_429_xml() {
     let mut cfg = config();
     cfg.realms = vec!["1111".into(), "2222".into()];
-    cfg.time_scale = 100.0; // a minute lasts 600 ms
+    cfg.time_scale = 60.0; // a minute lasts one second
     cfg.limits.qbo_per_minute = Some(3);
     cfg.limits.qbo_batch_per_minute = Some(1);
     let q = Qbo::start(cfg).await;
@@ -1959,6 +1982,51 @@ async fn dropped_connections_with_and_without_the_write() {
         ["Written"],
         "drop does no work; drop_after_write does the write"
     );
+    // An injected stale-SyncToken answer is not remembered under its requestid.
+    set_faults(
+        &q,
+        json!([{"api": "quickbooks", "endpoint": "/customer", "kind": "stale_sync_token", "nth": [1]}]),
+    )
+    .await;
+    let stale_url = q.url("/customer?requestid=stale-1");
+    let first = q
+        .post_url(&stale_url, &json!({"DisplayName": "After Stale"}))
+        .await;
+    assert_eq!(first.code(), Some("5010"));
+    let second = q
+        .post_url(&stale_url, &json!({"DisplayName": "After Stale"}))
+        .await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    // The retry pattern: a dropped write retried with the same requestid replays
+    // the original response instead of writing twice.
+    set_faults(
+        &q,
+        json!([{"api": "quickbooks", "endpoint": "/customer", "kind": "drop_after_write", "nth": [1]}]),
+    )
+    .await;
+    let url = q.url("/customer?requestid=retry-1");
+    let lost = q
+        .client
+        .post(&url)
+        .bearer_auth(&q.token)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(json!({"DisplayName": "Retried"}).to_string())
+        .send()
+        .await;
+    assert!(lost.is_err() || lost.unwrap().bytes().await.is_err());
+    let retry = q.post_url(&url, &json!({"DisplayName": "Retried"})).await;
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.json["Customer"]["DisplayName"], "Retried");
+    assert_eq!(
+        q.emu
+            .shared()
+            .quickbooks
+            .lock()
+            .unwrap()
+            .count(&q.realm, "Customer"),
+        3
+    );
     let saved = std::fs::read_to_string(dir.path().join("quickbooks.json")).unwrap();
     assert!(
         saved.contains("Written") && !saved.contains("Dropped"),
@@ -1988,11 +2056,13 @@ async fn state_and_tokens_survive_a_restart() {
             .as_str()
             .unwrap()
             .to_string();
-        (
+        let out = (
             c["Id"].as_str().unwrap().parse::<u64>().unwrap(),
             replay.text,
             rt,
-        )
+        );
+        q.stop().await;
+        out
     };
     let q = Qbo::start(cfg).await;
     assert_eq!(
@@ -2134,6 +2204,8 @@ fn in_process_api_for_generators() {
     let emu = hsqb::emulator::Emulator::new(config()).unwrap();
     let realm = hsqb::emulator::DEFAULT_REALM;
     let shared = emu.shared();
+    shared.clock.freeze(true);
+    shared.clock.set(t0());
     let mut st = shared.quickbooks.lock().unwrap();
     let now = t0();
     let id = st
@@ -2240,42 +2312,150 @@ fn in_process_api_for_generators() {
         st.insert("0000", "Customer", json!({"DisplayName": "x"}), now)
             .is_err()
     );
+    drop(st);
+    // The same through the Shared helper, stamped with the data clock.
+    let id = shared
+        .with_quickbooks(|st, now| {
+            st.insert(
+                realm,
+                "Customer",
+                json!({"DisplayName": "Via Shared", "CurrencyRef": {"value": "USD"}}),
+                now,
+            )
+        })
+        .unwrap();
+    let c = shared
+        .with_quickbooks(|st, _| st.get(realm, "Customer", &id))
+        .unwrap();
+    assert_eq!(c["MetaData"]["CreateTime"], "2026-03-02T10:00:00-07:00");
 }
 
 #[tokio::test]
-async fn paging_through_twenty_thousand_customers() {
+async fn paging_through_thousands_of_customers_in_several_orders() {
     let q = Qbo::default().await;
+    let n = 5_000;
     {
         let shared = q.emu.shared();
         let mut st = shared.quickbooks.lock().unwrap();
-        for i in 0..20_000 {
-            st.insert(
-                &q.realm,
-                "Customer",
-                json!({"DisplayName": format!("Scale {i:05}")}),
-                t0(),
-            )
-            .unwrap();
+        for i in 0..n {
+            // Creation order differs from name order, and every 10th is inactive.
+            let name = format!("Scale {:05}", (i * 7919) % n);
+            let id = st
+                .insert(
+                    &q.realm,
+                    "Customer",
+                    json!({"DisplayName": name}),
+                    t0() + Duration::seconds(i as i64),
+                )
+                .unwrap();
+            if i % 10 == 0 {
+                st.save(
+                    &q.realm,
+                    "Customer",
+                    json!({"Id": id, "SyncToken": "0", "sparse": true, "Active": false}),
+                    t0(),
+                )
+                .unwrap();
+            }
         }
     }
     let count = q.query("SELECT COUNT(*) FROM Customer").await;
-    assert_eq!(count.json["QueryResponse"]["totalCount"], json!(20_000));
-    let mut seen = std::collections::HashSet::new();
-    let mut start = 1;
-    loop {
-        let r = q.query(&format!("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION {start} MAXRESULTS 1000")).await;
-        let page = ids(&r, "Customer");
-        if page.is_empty() {
-            break;
+    assert_eq!(count.json["QueryResponse"]["totalCount"], json!(n - n / 10));
+    for (order, all) in [
+        ("", true),
+        (" ORDERBY DisplayName DESC", true),
+        (" ORDERBY MetaData.LastUpdatedTime", false),
+    ] {
+        let filter = if all {
+            " WHERE Active IN (true, false)"
+        } else {
+            ""
+        };
+        let mut seen = Vec::new();
+        let mut start = 1;
+        loop {
+            let r = q
+                .query(&format!(
+                    "SELECT * FROM Customer{filter}{order} STARTPOSITION {start} MAXRESULTS 1000"
+                ))
+                .await;
+            let page = names(&r, "Customer");
+            if page.is_empty() {
+                break;
+            }
+            seen.extend(page);
+            start += 1000;
         }
-        for id in page {
-            assert!(seen.insert(id));
+        let expected = if all { n } else { n - n / 10 };
+        assert_eq!(seen.len(), expected, "{order}");
+        let distinct: std::collections::HashSet<&String> = seen.iter().collect();
+        assert_eq!(distinct.len(), expected, "no row twice: {order}");
+        if order.contains("DESC") {
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.reverse();
+            assert_eq!(seen, sorted);
         }
-        start += 1000;
     }
-    assert_eq!(seen.len(), 20_000);
     let r = q
-        .query("SELECT * FROM Customer WHERE DisplayName = 'Scale 12345'")
+        .query(
+            "SELECT * FROM Customer WHERE DisplayName = 'scale 01234' AND Active IN (true, false)",
+        )
         .await;
-    assert_eq!(names(&r, "Customer"), ["Scale 12345"]);
+    assert_eq!(names(&r, "Customer").len(), 1);
+}
+
+#[tokio::test]
+async fn tax_codes_list_the_us_pseudo_codes_first() {
+    let q = Qbo::default().await;
+    let r = q.query("SELECT * FROM TaxCode").await;
+    let list = r.json["QueryResponse"]["TaxCode"].as_array().unwrap();
+    let got: Vec<&str> = list.iter().map(|t| t["Id"].as_str().unwrap()).collect();
+    assert_eq!(got, ["TAX", "NON", "2", "3"]);
+    assert_eq!(
+        list[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        [
+            "Name",
+            "Description",
+            "Taxable",
+            "TaxGroup",
+            "Id",
+            "MetaData"
+        ]
+    );
+    let t = q.get("/taxcode/NON").await;
+    assert_eq!(t.json["TaxCode"]["Taxable"], json!(false));
+    assert_eq!(
+        q.get("/taxcode/2").await.json["TaxCode"]["Name"],
+        "California"
+    );
+    let r = q.query("SELECT * FROM TaxCode WHERE Name = 'TAX'").await;
+    assert_eq!(r.json["QueryResponse"]["maxResults"], json!(1));
+    assert_eq!(
+        q.query("SELECT COUNT(*) FROM TaxCode").await.json["QueryResponse"]["totalCount"],
+        json!(4)
+    );
+    // Tax codes are read-only here (created through the tax service in QBO).
+    assert_eq!(
+        q.post("/taxcode", &json!({"Name": "New"})).await.code(),
+        Some("500")
+    );
+    // A non-US company has no pseudo codes.
+    q.emu
+        .shared()
+        .quickbooks
+        .lock()
+        .unwrap()
+        .set_company_info(&q.realm, json!({"Country": "GB"}), t0())
+        .unwrap();
+    let r = q.query("SELECT * FROM TaxCode").await;
+    assert_eq!(
+        r.json["QueryResponse"]["TaxCode"].as_array().unwrap().len(),
+        2
+    );
 }

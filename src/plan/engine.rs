@@ -278,6 +278,7 @@ fn ensure_change(object: &str, def: PropertyDefinition, reason: String) -> Chang
         depends_on: Vec::new(),
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     }
 }
 

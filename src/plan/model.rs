@@ -379,7 +379,30 @@ pub struct Change {
     /// Two-way baseline to record for the pair once this change succeeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineEntry>,
+    /// Values only known once an earlier change of this plan has created its
+    /// record (the new QBO Id, an invoice's `DocNumber`): filled in by apply.
+    /// The plan shows them as "(known after apply)".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fills: Vec<Fill>,
 }
+
+/// One value apply takes from a record created earlier in the same apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Fill {
+    /// The change whose created record supplies the value (must be in `depends_on`).
+    pub from_change: String,
+    /// Path in the created record: a QBO field path (`Id`, `DocNumber`,
+    /// `TotalAmt`) or `id` for a created HubSpot record.
+    pub source: String,
+    /// Where the value goes: a HubSpot property, a QBO body field path, or
+    /// `target_id` (the id of the record this change writes).
+    pub target: String,
+    /// Type the value is converted to (HubSpot wire form for HubSpot targets).
+    pub value_type: crate::model::ValueType,
+}
+
+/// The text shown for values filled in by apply.
+pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
 
 /// Where to write a newly created QBO record's Id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -672,6 +672,7 @@ fn plan_link(
         depends_on: rb.property_deps.clone(),
         link_back: None,
         baseline,
+        fills: Vec::new(),
     });
 }
 
@@ -986,6 +987,7 @@ fn plan_create_qbo(
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
         }),
+        fills: Vec::new(),
     });
 }
 
@@ -1114,6 +1116,7 @@ fn plan_create_hubspot(
         depends_on: rb.property_deps.clone(),
         link_back: None,
         baseline,
+        fills: Vec::new(),
     });
 }
 
@@ -1185,6 +1188,7 @@ fn plan_pair(rb: &RecordBlock<'_>, p: &Pair<'_>, state: &StateView, b: &mut Buil
                     depends_on: Vec::new(),
                     link_back: None,
                     baseline: None,
+                    fills: Vec::new(),
                 });
             }
         }
@@ -1220,6 +1224,7 @@ fn plan_pair(rb: &RecordBlock<'_>, p: &Pair<'_>, state: &StateView, b: &mut Buil
                     depends_on: Vec::new(),
                     link_back: None,
                     baseline: None,
+                    fills: Vec::new(),
                 });
             }
         }
@@ -1406,6 +1411,7 @@ fn plan_update(
                 depends_on: Vec::new(),
                 link_back: None,
                 baseline: baseline_entry.clone(),
+                fills: Vec::new(),
             });
         }
     }
@@ -1448,6 +1454,7 @@ fn plan_update(
             depends_on: Vec::new(),
             link_back: None,
             baseline: baseline_entry,
+            fills: Vec::new(),
         });
     }
 }

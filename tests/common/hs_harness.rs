@@ -54,8 +54,14 @@ impl Hs {
     pub async fn start(config: EmulatorConfig) -> Hs {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let token = config.hubspot_token.clone();
+        let start = config.start_time;
         let emu = Emulator::new(config).expect("emulator starts");
         emu.shared().clock.freeze(true);
+        // Freezing reads the running clock, which has moved on since `new` on a
+        // loaded machine: pin it back to the configured start exactly.
+        if let Some(t) = start {
+            emu.shared().clock.set(t);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -16,6 +16,7 @@ pub struct Qbo {
     pub realm: String,
     pub token: String,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// A fixed data-clock start so timestamps are deterministic.
@@ -63,7 +64,7 @@ impl Qbo {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let e2 = emu.clone();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             let _ = serve_emulator(listener, e2, async {
                 let _ = rx.await;
             })
@@ -76,6 +77,7 @@ impl Qbo {
             realm,
             token,
             shutdown: Some(tx),
+            server: Some(server),
         }
     }
 
@@ -156,6 +158,17 @@ impl Qbo {
         assert_eq!(r.status, 200, "create {resource}: {}", r.text);
         let (_, v) = r.json.as_object().unwrap().iter().next().unwrap();
         v.clone()
+    }
+
+    /// Shut the server down and wait until it has finished (and persisted), so
+    /// another emulator can open the same data directory.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
     }
 
     /// Advance the frozen data clock.

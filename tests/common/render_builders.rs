@@ -215,6 +215,7 @@ pub fn customer_create(hs_id: &str, name: &str, email: &str) -> Change {
             property: "hsqb_qbo_customer_id".into(),
         }),
         baseline: None,
+        fills: Vec::new(),
     }
 }
 
@@ -252,6 +253,7 @@ pub fn contact_create(qbo_id: &str, first: &str, last: &str, email: &str) -> Cha
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     }
 }
 
@@ -292,6 +294,7 @@ pub fn item_update(n: usize) -> Change {
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     }
 }
 
@@ -342,5 +345,6 @@ pub fn removal(
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     }
 }

@@ -126,6 +126,7 @@ pub fn creates() -> Plan {
                 property: "hsqb_qbo_item_id".into(),
             }),
             baseline: None,
+            fills: Vec::new(),
         },
     ];
     p.estimate = estimate(
@@ -221,6 +222,7 @@ pub fn updates() -> Plan {
                 ("phone".into(), "+1 555 0100".into()),
             ]),
         }),
+        fills: Vec::new(),
     };
     let contact = Change {
         id: "contacts/update/hubspot/hs:1002".into(),
@@ -258,6 +260,7 @@ pub fn updates() -> Plan {
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     };
     p.changes = vec![customer, contact];
     p.estimate = estimate(
@@ -324,6 +327,7 @@ pub fn long_text() -> Plan {
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     }];
     p.estimate = estimate(
         &[("quickbooks POST /v3/company/{realm}/batch", 1)],
@@ -410,6 +414,7 @@ pub fn hostile_text() -> Plan {
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     });
     p.changes = changes;
     p.diagnostics = vec![Diagnostic {
@@ -467,6 +472,7 @@ pub fn links_and_removals() -> Plan {
                 qbo_id: Some("61".into()),
                 values: BTreeMap::from([("email".into(), "carla@ruiz.example".into())]),
             }),
+            fills: Vec::new(),
         },
         Change {
             id: "products/link/hubspot/hs:5002".into(),
@@ -489,6 +495,7 @@ pub fn links_and_removals() -> Plan {
             depends_on: vec![],
             link_back: None,
             baseline: None,
+            fills: Vec::new(),
         },
         removal(
             "contacts/archive/hubspot/hs:1010",
@@ -583,6 +590,7 @@ pub fn properties_and_associations() -> Plan {
         depends_on: vec![],
         link_back: None,
         baseline: None,
+        fills: Vec::new(),
     };
     let invoice_props = BTreeMap::from([
         ("hs_invoice_number".to_string(), "1037".to_string()),
@@ -660,6 +668,7 @@ pub fn properties_and_associations() -> Plan {
             depends_on: vec!["properties/ensure/hubspot/deals.hsqb_invoice_status".into()],
             link_back: None,
             baseline: None,
+            fills: Vec::new(),
         },
         Change {
             id: "invoices/associate/hubspot/hs:9002".into(),
@@ -696,6 +705,7 @@ pub fn properties_and_associations() -> Plan {
             depends_on: vec![],
             link_back: None,
             baseline: None,
+            fills: Vec::new(),
         },
     ];
     p.estimate = estimate(

@@ -12,7 +12,8 @@ use super::people::base_name;
 use super::query;
 use super::select::{self, Hidden};
 use super::settings;
-use super::store::{Realm, Row};
+use super::store::Realm;
+use super::table::Row;
 use super::value::{Obj, get_str, parse_instant, ts};
 use super::write::{self, Ctx, Operation, check_known, finish, parse_id};
 use chrono::{DateTime, Utc};
@@ -179,7 +180,7 @@ impl QboState {
             Kind::CompanyInfo => Some(Value::Object(r.company_info.obj.clone())),
             _ => r
                 .get(kind, id.parse().ok()?)
-                .map(|row| Value::Object(row.obj.clone())),
+                .map(|row| Value::Object(row.obj)),
         }
     }
 
@@ -196,7 +197,12 @@ impl QboState {
     /// Run a query statement; returns the `QueryResponse` object.
     pub fn query(&self, realm: &str, statement: &str) -> Result<Value, QboError> {
         let q = query::parse(statement)?;
-        Ok(select::run(self.realm_ref(realm)?, &q, &Hidden::new()))
+        Ok(select::run(
+            self.realm_ref(realm)?,
+            &q,
+            &Hidden::new(),
+            None,
+        ))
     }
 
     /// Merge `patch` into Preferences without the API's immutability rules
@@ -272,5 +278,17 @@ impl QboState {
     /// The refresh token a client should currently hold.
     pub fn current_refresh_token(&self) -> &str {
         self.oauth.current_refresh()
+    }
+}
+
+impl crate::emulator::Shared {
+    /// Run `f` on the QuickBooks state with the data clock's current time, under
+    /// one lock (e.g. a generator inserting thousands of rows). Call
+    /// [`Shared::persist_quickbooks`](crate::emulator::Shared::persist_quickbooks)
+    /// afterwards when a data directory is configured.
+    pub fn with_quickbooks<R>(&self, f: impl FnOnce(&mut QboState, DateTime<Utc>) -> R) -> R {
+        let now = self.clock.now();
+        let mut st = self.quickbooks.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut st, now)
     }
 }

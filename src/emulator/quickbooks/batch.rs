@@ -71,7 +71,10 @@ pub(crate) fn run(
         it.remove("optionsData");
         let result: Result<(String, Value), QboError> = if let Some(q) = it.remove("Query") {
             match q.as_str().map(query::parse) {
-                Some(Ok(q)) => Ok(("QueryResponse".into(), select::run(realm, &q, &hidden))),
+                Some(Ok(q)) => Ok((
+                    "QueryResponse".into(),
+                    select::run(realm, &q, &hidden, None),
+                )),
                 Some(Err(e)) => Err(e),
                 None => Err(QboError::malformed("Query must be a string")),
             }

@@ -69,7 +69,7 @@ pub(crate) fn run(
         }
         let table = realm.table(*kind);
         for row in table.iter_updated_since(since_secs).take(CDC_CAP) {
-            found.push((row.updated(), pos, row.id(), Value::Object(row.obj.clone())));
+            found.push((row.updated(), pos, row.id(), Value::Object(row.obj())));
         }
         for (id, t) in table.tombstones() {
             let secs = epoch_secs(&t.deleted);

@@ -4,7 +4,8 @@
 //! one vendor and one employee.
 
 use super::kind::Kind;
-use super::store::{Realm, Row};
+use super::store::Realm;
+use super::table::Row;
 use super::value::{Obj, ts};
 use super::write::finish;
 use chrono::{DateTime, Utc};
@@ -40,6 +41,16 @@ fn preferences(now: &str) -> Row {
             "AllowShipping": false, "AutoApplyCredit": true, "AutoApplyPayments": true,
             "UsingPriceLevels": false,
             "DefaultCustomerMessage": "Thank you for your business and have a great day!"
+        },
+        "EmailMessagesPrefs": {
+            "InvoiceMessage": {"Subject": "Invoice from the emulated company",
+                "Message": "Here's your invoice! We appreciate your prompt payment."},
+            "EstimateMessage": {"Subject": "Estimate from the emulated company",
+                "Message": "Please review the estimate below."},
+            "SalesReceiptMessage": {"Subject": "Sales Receipt from the emulated company",
+                "Message": "Your sales receipt is attached."},
+            "StatementMessage": {"Subject": "Statement from the emulated company",
+                "Message": "Your statement is attached."}
         },
         "VendorAndPurchasesPrefs": {"TrackingByCustomer": false, "BillableExpenseTracking": false},
         "TimeTrackingPrefs": {
@@ -190,6 +201,15 @@ pub(crate) fn new_realm(id: &str, position: usize, now: DateTime<Utc>) -> Realm 
             }),
             now,
         );
+    }
+    for (code, taxable) in [("TAX", true), ("NON", false)] {
+        let o = json!({"Name": code, "Description": code, "Taxable": taxable, "TaxGroup": false,
+            "Id": code, "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp}});
+        let o = super::value::canonicalize(
+            Kind::TaxCode.fields(),
+            o.as_object().cloned().unwrap_or_default(),
+        );
+        r.pseudo_tax_codes.push(Row::new(o));
     }
     raw(
         &mut r,

@@ -74,11 +74,14 @@ fn read(
     json_response(status, text)
 }
 
-/// Run a write on a company, with `requestid` replay and persistence.
+/// Run a write on a company, with `requestid` replay and persistence. An
+/// injected stale-SyncToken fault (`stale`) is answered but never cached, so a
+/// retry with the same `requestid` is really performed.
 fn write_op(
     shared: &Shared,
     realm: &str,
     request_id: Option<&String>,
+    stale: bool,
     f: impl FnOnce(&mut Realm, DateTime<Utc>) -> Result<(Value, bool), QboError>,
 ) -> Response {
     let now = shared.clock.now();
@@ -97,7 +100,9 @@ fn write_op(
             let result = f(r, now);
             let wrote = matches!(result, Ok((_, true)));
             let (status, text) = render(result.map(|(v, _)| v), &time);
-            if let Some(id) = rid {
+            let cache = rid.filter(|_| !stale);
+            let cached = cache.is_some();
+            if let Some(id) = cache {
                 r.requests.put(
                     id,
                     Cached {
@@ -106,7 +111,6 @@ fn write_op(
                     },
                 );
             }
-            let cached = request_id.is_some_and(|r| !r.is_empty());
             (status, text, wrote || cached)
         }
     };
@@ -143,10 +147,27 @@ pub(crate) async fn query_post(
 }
 
 fn run_query(s: &Shared, realm: &str, statement: &str) -> Response {
-    read(s, realm, |r, _| {
-        let q = query::parse(statement)?;
-        Ok(json!({"QueryResponse": select::run(r, &q, &Hidden::new())}))
-    })
+    let now = s.clock.now();
+    let (status, text) = {
+        // Mutable only for the paging cache.
+        let mut st = s.quickbooks.lock().unwrap_or_else(|e| e.into_inner());
+        let super::QboState {
+            realms, runtime, ..
+        } = &mut *st;
+        match realms.get(realm) {
+            Some(r) => {
+                let result = query::parse(statement).map(|q| {
+                    json!({"QueryResponse": select::run(r, &q, &Hidden::new(), Some(&mut runtime.pages))})
+                });
+                render(result, &ts_ms(now, r.utc_offset))
+            }
+            None => {
+                let e = QboError::unsupported(&format!("/v3/company/{realm}"));
+                (e.status, e.body(&ts_ms(now, 0)).to_string())
+            }
+        }
+    };
+    json_response(status, text)
 }
 
 /// `GET /v3/company/{realm}/cdc`.
@@ -175,7 +196,7 @@ pub(crate) async fn batch(
     body: Bytes,
 ) -> Response {
     let max = s.config.limits.qbo_batch_max;
-    write_op(&s, &realm, p.get("requestid"), |r, now| {
+    write_op(&s, &realm, p.get("requestid"), stale.is_some(), |r, now| {
         let body: Value = serde_json::from_slice(&body).map_err(QboError::malformed)?;
         let (items, wrote) = batch::run(r, now, body, max, stale.is_some())?;
         Ok((json!({"BatchItemResponse": items}), wrote))
@@ -221,6 +242,14 @@ pub(crate) async fn entity_get(
         let kind = Kind::from_resource(&entity)
             .filter(|k| !k.is_singleton())
             .ok_or_else(|| QboError::unsupported(uri.path()))?;
+        if kind == Kind::TaxCode
+            && let Some(p) = r
+                .pseudo_tax_codes
+                .iter()
+                .find(|p| p.obj.get("Id") == Some(&json!(id)))
+        {
+            return Ok(entity_envelope(kind, Value::Object(p.obj.clone())));
+        }
         let n = parse_id(&Value::String(id.clone()))?;
         let row = r.get(kind, n).ok_or_else(QboError::not_found)?;
         Ok(entity_envelope(kind, Value::Object(row.obj.clone())))
@@ -246,7 +275,7 @@ fn entity_write(
     stale: bool,
     body: &[u8],
 ) -> Response {
-    write_op(s, realm, p.get("requestid"), |r, now| {
+    write_op(s, realm, p.get("requestid"), stale, |r, now| {
         let op = op?;
         if stale {
             return Err(QboError::stale());

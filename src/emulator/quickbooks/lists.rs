@@ -4,8 +4,10 @@
 use super::fault::QboError;
 use super::kind::Kind;
 use super::people::{base_name, deactivation};
-use super::store::Row;
-use super::value::{Obj, dec_of, get_bool, get_str, money, parse_date, plain, reference};
+use super::table::Row;
+use super::value::{
+    Obj, dec_of, get_bool, get_str, input_dec, money, parse_date, plain, reference,
+};
 use super::write::{
     Ctx, Prepared, check_bool, check_len, check_name_chars, check_string, normalise_bool,
 };
@@ -66,7 +68,8 @@ fn decimal_field(o: &mut Obj, k: &str, as_money: bool) -> Result<(), QboError> {
             o.shift_remove(k);
             return Ok(());
         }
-        let d = dec_of(&v).ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
+        let d =
+            input_dec(&v).ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
         o.insert(k.into(), if as_money { money(d) } else { plain(d) });
     }
     Ok(())
@@ -289,7 +292,7 @@ pub(crate) fn prepare_term(
         "DiscountDayOfMonth",
     ] {
         if let Some(v) = o.get(k).cloned() {
-            let n = dec_of(&v)
+            let n = input_dec(&v)
                 .filter(|d| d.fract().is_zero() && !d.is_sign_negative())
                 .ok_or_else(|| {
                     QboError::malformed(format!("{k} must be a non-negative integer"))

@@ -36,6 +36,7 @@ mod seed;
 mod select;
 mod settings;
 mod store;
+mod table;
 mod value;
 mod write;
 
@@ -60,6 +61,7 @@ const VERSION: StateVersion = StateVersion(1);
 struct Runtime {
     tid_counter: u64,
     limits: HashMap<String, guard::RealmLimits>,
+    pages: select::PageCache,
 }
 
 /// All persisted data of this API: every company (realm) and the OAuth token
@@ -139,7 +141,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/v3/company/{realm}/companyinfo/{id}",
             get(http::company_info),
         )
-        .route("/v3/company/{realm}/{entity}", post(http::entity_post))
+        .route(
+            "/v3/company/{realm}/{entity}",
+            post(http::entity_post).get(http::unsupported),
+        )
         .route("/v3/company/{realm}/{entity}/{id}", get(http::entity_get))
         .route(
             "/v3/company/{realm}/{entity}/{id}/{*rest}",

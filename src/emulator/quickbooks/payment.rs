@@ -6,9 +6,9 @@
 use super::fault::QboError;
 use super::kind::Kind;
 use super::sales::{adjust_customer_balance, undeposited_funds};
-use super::store::Row;
+use super::table::Row;
 use super::value::{
-    Obj, dec_of, get_str, money, parse_date, ref_value, reference, round_money, today,
+    Obj, dec_of, get_str, input_dec, money, parse_date, ref_value, reference, round_money, today,
 };
 use super::write::{Ctx, Prepared, check_len, check_string, currency_ref, touch};
 use rust_decimal::Decimal;
@@ -80,7 +80,7 @@ pub(crate) fn prepare(
     );
     let total = match o.get("TotalAmt") {
         None | Some(Value::Null) => return Err(QboError::required("TotalAmt")),
-        Some(v) => dec_of(v).ok_or_else(|| QboError::malformed("TotalAmt must be a number"))?,
+        Some(v) => input_dec(v).ok_or_else(|| QboError::malformed("TotalAmt must be a number"))?,
     };
     if total.is_sign_negative() {
         return Err(QboError::business("The payment amount cannot be negative."));
@@ -106,7 +106,7 @@ pub(crate) fn prepare(
         let amount = match l.get("Amount") {
             None | Some(Value::Null) => return Err(QboError::required("Line.Amount")),
             Some(v) => round_money(
-                dec_of(v).ok_or_else(|| QboError::malformed("Line.Amount must be a number"))?,
+                input_dec(v).ok_or_else(|| QboError::malformed("Line.Amount must be a number"))?,
             ),
         };
         if amount.is_sign_negative() {
@@ -211,11 +211,11 @@ pub(crate) fn prepare(
         .filter(|v| !v.is_null())
         .cloned()
     {
+        // Payments carry the account Id only (ruckus payment captures).
         let a = ctx.lookup(Kind::Account, "DepositToAccountRef", Some(&v))?;
-        let name = get_str(&a.obj, "Name").unwrap_or("").to_string();
         o.insert(
             "DepositToAccountRef".into(),
-            reference(&a.id().to_string(), Some(&name)),
+            reference(&a.id().to_string(), None),
         );
     }
     Ok(Prepared {
@@ -260,7 +260,7 @@ pub(crate) fn effects(ctx: &mut Ctx, old: Option<&Row>, new: Option<&Row>) -> Re
     for inv_id in ids {
         let was = before.get(&inv_id).copied().unwrap_or_default();
         let now = after.get(&inv_id).copied().unwrap_or_default();
-        let Some(mut inv) = ctx.realm.get(Kind::Invoice, inv_id).cloned() else {
+        let Some(mut inv) = ctx.realm.get(Kind::Invoice, inv_id) else {
             continue;
         };
         let links = inv

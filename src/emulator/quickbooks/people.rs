@@ -4,8 +4,8 @@
 
 use super::fault::QboError;
 use super::kind::Kind;
-use super::store::Row;
-use super::value::{Obj, dec_of, get_bool, get_str, money, plain, ref_value, reference};
+use super::table::Row;
+use super::value::{Obj, get_bool, get_str, input_dec, money, plain, ref_value, reference};
 use super::write::{
     Ctx, Prepared, check_bool, check_email, check_len, check_name_chars, check_string,
     currency_name, currency_ref, normalise_bool,
@@ -248,9 +248,8 @@ pub(crate) fn prepare(
             None => {
                 let bal = match o.get("Balance") {
                     None | Some(Value::Null) => rust_decimal::Decimal::ZERO,
-                    Some(v) => {
-                        dec_of(v).ok_or_else(|| QboError::malformed("Balance must be a number"))?
-                    }
+                    Some(v) => input_dec(v)
+                        .ok_or_else(|| QboError::malformed("Balance must be a number"))?,
                 };
                 o.insert("Balance".into(), money(bal));
                 if kind == Kind::Customer {
@@ -261,15 +260,15 @@ pub(crate) fn prepare(
     }
     for k in ["CreditLimit"] {
         if let Some(v) = o.get(k).cloned() {
-            let d =
-                dec_of(&v).ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
+            let d = input_dec(&v)
+                .ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
             o.insert(k.into(), money(d));
         }
     }
     for k in ["BillRate", "CostRate"] {
         if let Some(v) = o.get(k).cloned() {
-            let d =
-                dec_of(&v).ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
+            let d = input_dec(&v)
+                .ok_or_else(|| QboError::malformed(format!("{k} must be a number")))?;
             o.insert(k.into(), plain(d));
         }
     }

@@ -487,6 +487,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn escaped_strings_round_trip(s in "\\PC*") {
+            let esc = s.replace('\\', "\\\\").replace('\'', "\\'");
+            let q = parse(&format!("SELECT * FROM Customer WHERE DisplayName = '{esc}'")).unwrap();
+            proptest::prop_assert_eq!(&q.conds[0].values[0], &Lit::Str(s));
+        }
+
+        #[test]
+        fn arbitrary_input_never_panics(s in "\\PC{0,80}") {
+            let _ = parse(&s);
+            let _ = parse(&format!("SELECT * FROM Customer WHERE {s}"));
+        }
+    }
+
     #[test]
     fn backslash_escapes_and_unicode() {
         let q = parse("SELECT * FROM Customer WHERE DisplayName = 'a\\\\b\\'c – ü'").unwrap();

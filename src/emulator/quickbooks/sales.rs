@@ -6,10 +6,10 @@
 use super::fault::QboError;
 use super::kind::Kind;
 use super::people::check_address;
-use super::store::Row;
+use super::table::Row;
 use super::value::{
-    Obj, dec_of, get_bool, get_str, money, parse_date, plain, ref_value, reference, round_money,
-    today,
+    Obj, dec_of, get_bool, get_str, input_dec, money, parse_date, plain, ref_value, reference,
+    round_money, today,
 };
 use super::write::{
     Ctx, Prepared, check_email, check_len, check_string, currency_name, currency_ref, finish, touch,
@@ -24,7 +24,7 @@ const EMAIL_STATUS: [&str; 3] = ["NotSet", "NeedToSend", "EmailSent"];
 fn dec_field(l: &Obj, k: &str, what: &str) -> Result<Option<Decimal>, QboError> {
     match l.get(k) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => dec_of(v)
+        Some(v) => input_dec(v)
             .map(Some)
             .ok_or_else(|| QboError::malformed(format!("{what} must be a number"))),
     }
@@ -143,7 +143,7 @@ fn build_lines(ctx: &Ctx, o: &Obj, cur: Option<&Row>) -> Result<(Vec<Value>, Tot
                     d.insert("Qty".into(), plain(q));
                 }
                 if let (Some(p), Some(q)) = (price, qty)
-                    && round_money(p * q) != round_money(amount)
+                    && p.checked_mul(q).map(round_money) != Some(round_money(amount))
                 {
                     return Err(QboError::amount_mismatch(&amount.to_string()));
                 }
@@ -212,7 +212,11 @@ fn build_lines(ctx: &Ctx, o: &Obj, cur: Option<&Row>) -> Result<(Vec<Value>, Tot
     }
     for (idx, pct, amount) in pending_discounts {
         let amt = match pct {
-            Some(p) => round_money(totals.subtotal * p / Decimal::from(100)),
+            Some(p) => totals
+                .subtotal
+                .checked_mul(p)
+                .map(|x| round_money(x / Decimal::from(100)))
+                .ok_or_else(|| QboError::malformed("DiscountPercent is too large"))?,
             None => round_money(amount.unwrap_or_default()),
         };
         totals.discount += amt;
@@ -381,7 +385,7 @@ pub(crate) fn prepare(
         Some(d) => {
             let mine =
                 usize::from(cur.and_then(|c| get_str(&c.obj, "DocNumber")) == Some(d.as_str()));
-            if custom && (ctx.realm.doc_number_count(kind, &d) as usize) > mine {
+            if custom && ctx.realm.doc_number_count(kind, &d) > mine {
                 return Err(QboError::duplicate_doc_number(&d));
             }
             if let Ok(n) = d.parse::<u64>()
@@ -564,7 +568,9 @@ pub(crate) fn undeposited_funds(ctx: &Ctx) -> Option<Value> {
     ctx.realm
         .table(Kind::Account)
         .iter_by_id(false)
-        .find(|a| a.active() && get_str(&a.obj, "AccountSubType") == Some("UndepositedFunds"))
+        .filter(|a| a.active())
+        .map(super::table::Stored::row)
+        .find(|a| get_str(&a.obj, "AccountSubType") == Some("UndepositedFunds"))
         .map(|a| reference(&a.id().to_string(), get_str(&a.obj, "Name")))
 }
 
@@ -636,7 +642,7 @@ pub(crate) fn adjust_customer_balance(ctx: &mut Ctx, customer: u64, delta: Decim
     let mut first = true;
     let mut depth = 0;
     while let Some(cid) = id {
-        let Some(mut row) = ctx.realm.get(Kind::Customer, cid).cloned() else {
+        let Some(mut row) = ctx.realm.get(Kind::Customer, cid) else {
             break;
         };
         let keys: &[&str] = if first {

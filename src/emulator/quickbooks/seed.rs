@@ -93,7 +93,7 @@ fn merge_singleton(
     let o: Obj = settings::merged(kind, &cur, patch, false).map_err(|e| bad(path, e))?;
     let stamp = ts(now, realm.utc_offset);
     let created = cur.meta("CreateTime").unwrap_or(&stamp).to_string();
-    let row = super::store::Row::new(finish(kind, o, 1, cur.sync_token(), &created, &stamp));
+    let row = super::table::Row::new(finish(kind, o, 1, cur.sync_token(), &created, &stamp));
     if kind == Kind::Preferences {
         realm.preferences = row;
     } else {

@@ -4,7 +4,7 @@
 
 use super::fault::QboError;
 use super::kind::Kind;
-use super::store::Row;
+use super::table::Row;
 use super::value::{Obj, canonicalize, get_str, ref_value};
 use super::write::{Ctx, check_len, finish};
 use serde_json::Value;

@@ -26,6 +26,16 @@ pub(crate) fn dec_of(v: &Value) -> Option<Decimal> {
         .ok()
 }
 
+/// Amounts, quantities and rates a client sends must be smaller than this in
+/// magnitude (QBO's own limits are lower); it keeps every sum and product the
+/// emulator computes far inside `Decimal`'s range.
+const MAX_INPUT: i64 = 1_000_000_000_000_000;
+
+/// [`dec_of`] for values from a request: `None` when not a number or too large.
+pub(crate) fn input_dec(v: &Value) -> Option<Decimal> {
+    dec_of(v).filter(|d| d.abs() < Decimal::from(MAX_INPUT))
+}
+
 /// Round a currency amount to cents, half away from zero.
 pub(crate) fn round_money(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)

@@ -6,7 +6,8 @@
 use super::fault::QboError;
 use super::kind::{Kind, is_ref, nested_fields};
 use super::select::Hidden;
-use super::store::{Realm, Row};
+use super::store::Realm;
+use super::table::Row;
 use super::value::{Obj, char_len, get_bool, get_str, ref_value, reference, ts};
 use super::{lists, payment, people, sales, settings};
 use chrono::{DateTime, Utc};
@@ -75,7 +76,7 @@ impl Ctx<'_> {
         match self.realm.get(kind, n) {
             Some(r) if !self.hidden.contains(&(kind, n)) => {
                 if r.active() {
-                    Ok(r.clone())
+                    Ok(r)
                 } else {
                     Err(QboError::not_found())
                 }
@@ -89,10 +90,7 @@ impl Ctx<'_> {
         if self.hidden.contains(&(kind, id)) {
             return Err(QboError::not_found());
         }
-        self.realm
-            .get(kind, id)
-            .cloned()
-            .ok_or_else(QboError::not_found)
+        self.realm.get(kind, id).ok_or_else(QboError::not_found)
     }
 
     /// The company's home currency code.
