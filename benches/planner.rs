@@ -71,6 +71,16 @@ fn bench_size(c: &mut Criterion, n: usize) {
     g.bench_function(BenchmarkId::new("plan_mixed", n), |b| {
         b.iter(|| black_box(mixed.plan()))
     });
+    g.bench_function(BenchmarkId::new("seal_mixed", n), |b| {
+        b.iter_batched(
+            || mixed_plan.clone(),
+            |mut p| {
+                p.seal();
+                black_box(p)
+            },
+            BatchSize::LargeInput,
+        )
+    });
     g.bench_function(BenchmarkId::new("render_text", n), |b| {
         b.iter(|| black_box(hsqb::render::text(&mixed_plan, &text_options())))
     });
@@ -114,10 +124,11 @@ fn one<T>(case: &str, n: usize, f: impl FnOnce() -> T, describe: impl FnOnce(&T)
 fn allocation_table(sizes: &[usize]) {
     let mut rows = Vec::new();
     let mut peak_line = None;
+    alloc::enable();
     for &n in sizes {
         let live_before = alloc::live();
         let steady = planner_data::build(n, Mix::Steady);
-        let input_bytes = alloc::live().saturating_sub(live_before);
+        let input_bytes = (alloc::live() - live_before).max(0);
         let mixed = planner_data::build(n, Mix::Mixed);
         let base = one("clone_inputs", n, || clone_inputs(&steady), |_| String::new());
         let s = one("plan_steady", n, || steady.plan(), |p| summary(p));

@@ -6,17 +6,21 @@
 //! good to a few allocations when other threads run concurrently.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicIsize, Ordering};
 
 /// Wraps the system allocator and counts.
 pub struct Counting;
 
+/// Counting is off by default so timed runs pay one relaxed load per
+/// allocation, not four read-modify-writes; [`measure`] turns it on.
+static ENABLED: AtomicBool = AtomicBool::new(false);
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 fn grew(by: usize) {
+    let by = by as isize;
     let live = LIVE.fetch_add(by, Ordering::Relaxed) + by;
     PEAK.fetch_max(live, Ordering::Relaxed);
 }
@@ -25,7 +29,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged to the system allocator.
         let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
+        if !p.is_null() && ENABLED.load(Ordering::Relaxed) {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
             grew(layout.size());
@@ -36,7 +40,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged to the system allocator.
         let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
+        if !p.is_null() && ENABLED.load(Ordering::Relaxed) {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
             grew(layout.size());
@@ -47,19 +51,21 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if ENABLED.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded unchanged to the system allocator.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
+        if !p.is_null() && ENABLED.load(Ordering::Relaxed) {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             if new_size > layout.size() {
                 BYTES.fetch_add((new_size - layout.size()) as u64, Ordering::Relaxed);
                 grew(new_size - layout.size());
             } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+                LIVE.fetch_sub((layout.size() - new_size) as isize, Ordering::Relaxed);
             }
         }
         p
@@ -80,13 +86,21 @@ pub struct AllocStats {
     pub retained: isize,
 }
 
-/// Live heap bytes now.
-pub fn live() -> usize {
+/// Start counting (for the rest of the process). Live bytes count from here:
+/// memory allocated before and freed after shows as a negative delta, so
+/// measure sections whose inputs were built after this call.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+/// Live heap bytes now (counted since [`enable`]).
+pub fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
 /// Run `f` and report what it allocated.
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, AllocStats) {
+    enable();
     let a0 = ALLOCS.load(Ordering::Relaxed);
     let b0 = BYTES.load(Ordering::Relaxed);
     let l0 = LIVE.load(Ordering::Relaxed);
@@ -96,8 +110,8 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, AllocStats) {
     let stats = AllocStats {
         allocs: ALLOCS.load(Ordering::Relaxed) - a0,
         bytes: BYTES.load(Ordering::Relaxed) - b0,
-        peak_extra: PEAK.load(Ordering::Relaxed).saturating_sub(l0),
-        retained: l1 as isize - l0 as isize,
+        peak_extra: (PEAK.load(Ordering::Relaxed) - l0).max(0) as usize,
+        retained: l1 - l0,
     };
     (out, stats)
 }

@@ -7,7 +7,7 @@ use crate::measure::{Timing, timed};
 use hsqb::apply::{self, ApplyOptions, ApplyReport};
 use hsqb::connect::Connections;
 use hsqb::hubspot::{HubSpotAuth, HubSpotClient, HubSpotConfig, HubSpotLimits};
-use hsqb::manifest::Manifest;
+use hsqb::manifest::{Manifest, SyncBlock};
 use hsqb::plan::input::EstimateLimits;
 use hsqb::plan::model::PlanTarget;
 use hsqb::plan::{Plan, PlanInput, PlanOptions, StateView};

@@ -342,7 +342,7 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
         if i == 0 {
             println!(
                 "full-refresh plan: {} (summary: {} create, {} update, {} link)",
-                hsqb::render::summary_line(&run.plan),
+                hsqb::render::summary_line(&run.plan.summary),
                 run.plan.summary.create,
                 run.plan.summary.update,
                 run.plan.summary.link
@@ -401,7 +401,7 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     let (first, t) = timed(client::run(&m, &conns, &state_file(&dir), RefreshRequest::Full, true)).await;
     println!(
         "\nfirst full apply: {} ({} baselines recorded) in {:.2} s",
-        hsqb::render::summary_line(&first.plan),
+        hsqb::render::summary_line(&first.plan.summary),
         first.plan.state.baselines.len(),
         t.wall.as_secs_f64()
     );
@@ -421,7 +421,7 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     if let Some(run) = &last_run {
         println!(
             "\nincremental run: {} (refresh mode {:?})",
-            hsqb::render::summary_line(&run.plan),
+            hsqb::render::summary_line(&run.plan.summary),
             run.plan.refresh
         );
         print_steps(run, 1.0);

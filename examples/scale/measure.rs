@@ -2,7 +2,6 @@
 //! endpoint against their minimum, and the rate-limit floor per limit class.
 
 use crate::emu::{EmuCounts, THREAD_PREFIX};
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 #[repr(C)]
