@@ -9,6 +9,7 @@
 
 use crate::connect::Connections;
 use crate::hubspot::{HubSpotClient, HubSpotError};
+use crate::manifest::defaults as d;
 use crate::manifest::{EffectiveMapping, Filter, Manifest, SyncBlock};
 use crate::model::{HsRecord, QboRecord};
 use crate::plan::input::{
@@ -265,6 +266,7 @@ pub async fn refresh(
                     HsObjectSet {
                         records: recs,
                         complete: true,
+                        context: Default::default(),
                     },
                 );
                 let snap = qbo.entry(need.company.clone()).or_default();
@@ -273,6 +275,7 @@ pub async fn refresh(
                     QboEntitySet {
                         records,
                         complete: true,
+                        context: Default::default(),
                     },
                 );
                 new_marks.insert(hs_key, wall_now);
@@ -338,6 +341,7 @@ pub async fn refresh(
                     HsObjectSet {
                         records: dedup_hs(hs_recs),
                         complete: false,
+                        context: Default::default(),
                     },
                 );
                 let snap = qbo.entry(need.company.clone()).or_default();
@@ -346,6 +350,7 @@ pub async fn refresh(
                     QboEntitySet {
                         records: dedup_qbo(q_recs),
                         complete: complete_q,
+                        context: Default::default(),
                     },
                 );
                 snap.deleted.extend(deleted);
@@ -372,6 +377,7 @@ pub async fn refresh(
                             QboEntitySet {
                                 records: recs,
                                 complete: true,
+                                context: Default::default(),
                             },
                         );
                     }
@@ -394,6 +400,7 @@ pub async fn refresh(
                         QboEntitySet {
                             records: recs,
                             complete: true,
+                            context: Default::default(),
                         },
                     );
                 }
@@ -415,7 +422,11 @@ pub async fn refresh(
     for n in &needs {
         hs.objects.entry(n.hs_object.to_string()).or_default();
     }
-    if !needs.is_empty() {
+    let invoice_blocks = m.invoices().is_some() || m.deal_invoices().is_some();
+    if invoice_blocks {
+        read_invoice_world(m, conns, &mut hs, &mut qbo).await?;
+    }
+    if !needs.is_empty() || invoice_blocks {
         hs.currency = Some(conns.hubspot.account_currency().await?);
     }
     let mode = if all_full {
@@ -434,6 +445,285 @@ pub async fn refresh(
 enum Either {
     H(HubSpotError),
     Q(QboError),
+}
+
+/// Properties to read per HubSpot object for the invoice blocks.
+fn invoice_properties(m: &Manifest) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let mut p: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    let mut add = |o: &'static str, names: &[&str]| {
+        p.entry(o)
+            .or_default()
+            .extend(names.iter().map(|s| s.to_string()))
+    };
+    add(
+        "contacts",
+        &[
+            "email",
+            "firstname",
+            "lastname",
+            "company",
+            "phone",
+            "lastmodifieddate",
+        ],
+    );
+    add("companies", &["name", "domain"]);
+    add(
+        "deals",
+        &[
+            "dealname",
+            "dealstage",
+            "pipeline",
+            "amount",
+            "closedate",
+            "deal_currency_code",
+            "hs_lastmodifieddate",
+        ],
+    );
+    add(
+        "line_items",
+        &[
+            "name",
+            "hs_sku",
+            "quantity",
+            "price",
+            "amount",
+            "hs_product_id",
+            "description",
+        ],
+    );
+    add(
+        "quotes",
+        &["hs_title", "hs_status", "hs_expiration_date", "hs_currency"],
+    );
+    add("products", &["name", "hs_sku", "price"]);
+    add(
+        "invoices",
+        &[
+            "hs_number",
+            "hs_currency",
+            "hs_invoice_date",
+            "hs_due_date",
+            "hs_comments",
+        ],
+    );
+    let contact_link = m
+        .sync
+        .contacts
+        .as_ref()
+        .map_or(d::CONTACT_LINK_PROPERTY, |c| c.link_property())
+        .to_string();
+    let product_link = m
+        .sync
+        .products
+        .as_ref()
+        .map_or(d::PRODUCT_LINK_PROPERTY, |c| c.link_property())
+        .to_string();
+    p.entry("contacts").or_default().insert(contact_link);
+    p.entry("products").or_default().insert(product_link);
+    if let Some(di) = m.deal_invoices() {
+        let deals = p.entry("deals").or_default();
+        deals.insert(di.link_property().to_string());
+        deals.extend(di.deals.iter().map(|f| f.field.value.clone()));
+        for t in [&di.message, &di.doc_number].into_iter().flatten() {
+            for ph in template::placeholders(t.as_str()) {
+                if let Some((obj, prop)) = ph.split_once('.') {
+                    let o = match obj {
+                        "deal" => "deals",
+                        "contact" => "contacts",
+                        "company" => "companies",
+                        "quote" => "quotes",
+                        _ => continue,
+                    };
+                    if prop != "id" {
+                        p.entry(o).or_default().insert(prop.to_string());
+                    }
+                }
+            }
+        }
+        if let crate::manifest::InvoiceDate::Property(x) = &di.invoice_date {
+            p.entry("deals").or_default().insert(x.value.clone());
+        }
+        if let crate::manifest::DueDate::Property(x) = &di.due_date {
+            p.entry("deals").or_default().insert(x.value.clone());
+        }
+    }
+    if let Some(inv) = m.invoices() {
+        let i = p.entry("invoices").or_default();
+        i.insert(inv.link_property().to_string());
+        i.insert(inv.status_property().to_string());
+        i.extend(inv.mappings_effective().into_iter().map(|e| e.hubspot));
+        let names = inv.deal_properties.names();
+        let deals = p.entry("deals").or_default();
+        for (_, n) in names.iter() {
+            deals.insert(n.to_string());
+        }
+        deals.insert(
+            m.deal_invoices()
+                .map_or(d::INVOICE_LINK_PROPERTY, |di| di.link_property())
+                .to_string(),
+        );
+        for r in &inv.rules {
+            if let Some(dp) = &r.deal_property {
+                deals.insert(dp.value.clone());
+            }
+        }
+    }
+    p
+}
+
+/// Read everything the invoice blocks pair and build from: deals, line items,
+/// quotes, companies, HubSpot invoices and their associations; QBO invoices,
+/// terms and tax codes. Always a full read (see ARCHITECTURE.md).
+async fn read_invoice_world(
+    m: &Manifest,
+    conns: &Connections,
+    hs: &mut HubSpotSnapshot,
+    qbo: &mut BTreeMap<String, QboSnapshot>,
+) -> Result<(), RefreshError> {
+    let props = invoice_properties(m);
+    for (object, wanted) in &props {
+        if hs.complete(object) {
+            // Already read in full by a record block; add missing properties by re-reading.
+            let have = hs
+                .records(object)
+                .first()
+                .map(|r| r.properties.len())
+                .unwrap_or(0);
+            if have > 0
+                && wanted.iter().all(|p| {
+                    hs.records(object)
+                        .iter()
+                        .any(|r| r.properties.contains_key(p))
+                })
+            {
+                continue;
+            }
+        }
+        let list: Vec<String> = wanted.iter().cloned().collect();
+        if !hs.properties.contains_key(*object) {
+            let defs = conns.hubspot.properties(object).await?;
+            hs.properties.insert(object.to_string(), defs);
+        }
+        let mut recs = conns.hubspot.list_all(object, &list).await?;
+        if matches!(*object, "invoices" | "deals") {
+            recs.extend(conns.hubspot.list_archived(object, &list).await?);
+        }
+        // Keep records a record block read (with its properties) and add the
+        // rest; when that block read incrementally, the additions are context
+        // only, so it never plans records whose counterparts it did not read.
+        let managed = hs.objects.contains_key(*object);
+        let set = hs.objects.entry(object.to_string()).or_default();
+        let incremental = managed && !set.complete;
+        let mut by_id: BTreeMap<String, HsRecord> =
+            set.records.drain(..).map(|r| (r.id.clone(), r)).collect();
+        for r in recs {
+            match by_id.get_mut(&r.id) {
+                Some(old) => {
+                    for (k, v) in r.properties {
+                        old.properties.entry(k).or_insert(v);
+                    }
+                }
+                None => {
+                    if incremental {
+                        set.context.insert(r.id.clone());
+                    }
+                    by_id.insert(r.id.clone(), r);
+                }
+            }
+        }
+        set.records = by_id.into_values().collect();
+        if !incremental {
+            set.complete = true;
+        }
+    }
+    for (from, to) in [
+        ("deals", "contacts"),
+        ("deals", "line_items"),
+        ("deals", "quotes"),
+        ("quotes", "line_items"),
+        ("contacts", "companies"),
+        ("invoices", "contacts"),
+        ("invoices", "companies"),
+        ("invoices", "deals"),
+    ] {
+        let ids: Vec<String> = hs
+            .records(from)
+            .iter()
+            .filter(|r| !r.archived)
+            .map(|r| r.id.clone())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let assocs = conns.hubspot.associations_read(from, to, &ids).await?;
+        hs.associations
+            .insert((from.to_string(), to.to_string()), assocs);
+    }
+    let mut companies: BTreeSet<String> = BTreeSet::new();
+    if let Some(c) = m.invoices().and_then(|b| m.qbo_company_for(b)) {
+        companies.insert(c.to_string());
+    }
+    if let Some(c) = m.deal_invoices().and_then(|b| m.qbo_company_for(b)) {
+        companies.insert(c.to_string());
+    }
+    for company in companies {
+        let client = conns
+            .quickbooks
+            .get(&company)
+            .ok_or_else(|| RefreshError::UnknownCompany(company.clone()))?;
+        let qe = |source| RefreshError::Quickbooks {
+            company: company.clone(),
+            source,
+        };
+        let snap = qbo.entry(company.clone()).or_default();
+        if snap.realm_id.is_empty() {
+            snap.realm_id = client.realm_id().to_string();
+            let (prefs, info) =
+                tokio::try_join!(client.preferences(), client.company_info()).map_err(qe)?;
+            snap.facts = QboCompanyFacts {
+                custom_txn_numbers: prefs.custom_txn_numbers,
+                home_currency: prefs.home_currency.clone().unwrap_or_else(|| "USD".into()),
+                multicurrency: prefs.multicurrency_enabled,
+                country: info.country.clone().unwrap_or_else(|| "US".into()),
+            };
+        }
+        for (entity, active) in [
+            ("Invoice", Active::NotApplicable),
+            ("Customer", Active::Any),
+            ("Item", Active::Any),
+            ("Term", Active::Only),
+            ("TaxCode", Active::Only),
+        ] {
+            if snap.complete(entity) {
+                continue;
+            }
+            let recs = client
+                .query_all(&Query::select(entity, active))
+                .await
+                .map_err(qe)?;
+            match snap.entities.get_mut(entity) {
+                // Read incrementally by a record block: add the rest as context.
+                Some(set) => {
+                    let have: BTreeSet<String> = set.records.iter().map(|r| r.id.clone()).collect();
+                    for r in recs.into_iter().filter(|r| !have.contains(&r.id)) {
+                        set.context.insert(r.id.clone());
+                        set.records.push(r);
+                    }
+                }
+                None => {
+                    snap.entities.insert(
+                        entity.to_string(),
+                        QboEntitySet {
+                            records: recs,
+                            complete: true,
+                            context: BTreeSet::new(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Fetch what the planner needs to pair the changed records.

@@ -7,7 +7,7 @@ use super::{ApplyError, ApplyOptions};
 use crate::connect::Connections;
 use crate::hubspot::{HsItemError, HsOutcome, HsUpdate, HsUpsert, HubSpotError};
 use crate::model::System;
-use crate::plan::{Action, Change, Payload, Plan};
+use crate::plan::{Action, Change, Fill, Payload, Plan};
 use crate::quickbooks::{
     NaturalKey, QValue, QboBatchOp, QboBatchOutcome, QboClient, QboError, QboFault, WriteOptions,
 };
@@ -27,8 +27,17 @@ struct Ctx<'a> {
     store: &'a Store,
     opts: &'a ApplyOptions,
     results: Mutex<BTreeMap<String, RecordResult>>,
+    /// Records created by this apply, by change id (source of fills).
+    created: Mutex<BTreeMap<String, Created>>,
     /// QBO creates that were in flight when an earlier run of this plan died.
     in_flight: BTreeSet<String>,
+}
+
+/// A record created by a change, kept for the fills of later changes.
+#[derive(Debug, Clone)]
+enum Created {
+    Qbo(crate::model::QboRecord),
+    Hubspot(String),
 }
 
 impl Ctx<'_> {
@@ -141,6 +150,7 @@ pub(super) async fn run(
         store,
         opts,
         results: Mutex::new(BTreeMap::new()),
+        created: Mutex::new(BTreeMap::new()),
         in_flight,
     };
     for c in &plan.changes {
@@ -155,11 +165,19 @@ pub(super) async fn run(
             ensure(&ctx, c).await;
         }
     }
-    // Phase 2: links, creates and updates; HubSpot and QuickBooks in parallel.
-    let (a, b) = tokio::join!(hubspot_writes(&ctx), quickbooks_writes(&ctx));
-    a?;
-    b?;
-    // Phase 3: removals.
+    // Then links, creates and updates in dependency levels (a change runs after
+    // every change it depends on); within a level HubSpot and QuickBooks work
+    // proceeds in parallel, each paced by its client's rate limiters.
+    for level in levels(plan) {
+        let (a, b) = tokio::join!(
+            hubspot_writes(&ctx, &level),
+            quickbooks_writes(&ctx, &level)
+        );
+        a?;
+        b?;
+        associations(&ctx, &level).await?;
+    }
+    // Last: removals.
     let (a, b) = tokio::join!(hubspot_removals(&ctx), quickbooks_removals(&ctx));
     a?;
     b?;
@@ -186,6 +204,94 @@ pub(super) async fn run(
         store.clear_journal().await?;
     }
     Ok(report)
+}
+
+/// Non-ensure, non-removal changes grouped by dependency depth.
+fn levels(plan: &Plan) -> Vec<Vec<&Change>> {
+    let by_id: BTreeMap<&str, &Change> = plan.changes.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut depth: BTreeMap<&str, usize> = BTreeMap::new();
+    fn level<'a>(
+        c: &'a Change,
+        by_id: &BTreeMap<&str, &'a Change>,
+        depth: &mut BTreeMap<&'a str, usize>,
+        guard: usize,
+    ) -> usize {
+        if let Some(d) = depth.get(c.id.as_str()) {
+            return *d;
+        }
+        if c.action == Action::Ensure || guard > by_id.len() {
+            return 0;
+        }
+        let d = 1 + c
+            .depends_on
+            .iter()
+            .filter_map(|d| by_id.get(d.as_str()))
+            .map(|dep| level(dep, by_id, depth, guard + 1))
+            .max()
+            .unwrap_or(0);
+        depth.insert(c.id.as_str(), d);
+        d
+    }
+    let mut out: BTreeMap<usize, Vec<&Change>> = BTreeMap::new();
+    for c in &plan.changes {
+        if c.action == Action::Ensure || matches!(c.payload, Payload::Remove { .. }) {
+            continue;
+        }
+        let d = level(c, &by_id, &mut depth, 0);
+        out.entry(d).or_default().push(c);
+    }
+    out.into_values().collect()
+}
+
+/// The value a fill takes from a created record, as a JSON value.
+fn fill_value(ctx: &Ctx<'_>, f: &Fill) -> Option<serde_json::Value> {
+    let created = ctx.created.lock().unwrap_or_else(|e| e.into_inner());
+    match created.get(&f.from_change)? {
+        Created::Hubspot(id) => Some(serde_json::Value::String(id.clone())),
+        Created::Qbo(rec) => Some(
+            rec.get(&f.source)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+        ),
+    }
+}
+
+/// HubSpot properties of a change with its fills applied.
+fn filled_properties(
+    ctx: &Ctx<'_>,
+    c: &Change,
+    properties: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut props = properties.clone();
+    for f in &c.fills {
+        let Some(v) = fill_value(ctx, f) else {
+            continue;
+        };
+        let wire = match crate::model::Value::from_qbo(&v, f.value_type) {
+            Ok(val) => val.to_hubspot(),
+            Err(_) => v.as_str().map(str::to_string).unwrap_or_default(),
+        };
+        props.insert(f.target.clone(), wire);
+    }
+    props
+}
+
+/// A QBO body with its fills applied (targets are JSON pointers).
+fn filled_body(
+    ctx: &Ctx<'_>,
+    c: &Change,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut v = serde_json::Value::Object(body.clone());
+    for f in &c.fills {
+        if let (Some(val), Some(slot)) = (fill_value(ctx, f), v.pointer_mut(&f.target)) {
+            *slot = val;
+        }
+    }
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => body.clone(),
+    }
 }
 
 async fn ensure(ctx: &Ctx<'_>, c: &Change) {
@@ -307,17 +413,16 @@ fn qbo_error_outcome(e: &QboError) -> Outcome {
 }
 
 /// HubSpot links, creates (upserts) and updates, grouped per object and kind.
-async fn hubspot_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
+async fn hubspot_writes(ctx: &Ctx<'_>, level: &[&Change]) -> Result<(), ApplyError> {
     #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
     enum Kind {
         Update,
         Upsert,
     }
     let mut groups: BTreeMap<(String, Kind), Vec<&Change>> = BTreeMap::new();
-    for c in ctx
-        .plan
-        .changes
+    for c in level
         .iter()
+        .copied()
         .filter(|c| c.system == System::Hubspot)
     {
         let Some(object) = c.object.hubspot_name() else {
@@ -370,7 +475,7 @@ async fn hs_update_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
                     property,
                     qbo_id: Some(q),
                 } => BTreeMap::from([(property.clone(), q.clone())]),
-                Payload::Hubspot { properties, .. } => properties.clone(),
+                Payload::Hubspot { properties, .. } => filled_properties(ctx, c, properties),
                 _ => return None,
             };
             Some((i, HsUpdate { id, properties }))
@@ -399,14 +504,17 @@ async fn hs_upsert_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
                 properties,
                 upsert_by: Some(key),
                 ..
-            } => Some((
-                i,
-                HsUpsert {
-                    id_property: key.clone(),
-                    id_value: properties.get(key).cloned().unwrap_or_default(),
-                    properties: properties.clone(),
-                },
-            )),
+            } => {
+                let properties = filled_properties(ctx, c, properties);
+                Some((
+                    i,
+                    HsUpsert {
+                        id_property: key.clone(),
+                        id_value: properties.get(key).cloned().unwrap_or_default(),
+                        properties,
+                    },
+                ))
+            }
             _ => None,
         })
         .collect();
@@ -415,7 +523,13 @@ async fn hs_upsert_chunk(ctx: &Ctx<'_>, object: &str, chunk: &[&Change]) {
             for (i, o) in outcomes {
                 let c = chunk[i];
                 match &o {
-                    HsOutcome::Done(up) => ctx.set(c, Some(up.record.id.clone()), Outcome::Created),
+                    HsOutcome::Done(up) => {
+                        ctx.created
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(c.id.clone(), Created::Hubspot(up.record.id.clone()));
+                        ctx.set(c, Some(up.record.id.clone()), Outcome::Created)
+                    }
                     other => {
                         if let Err(f) = hs_item_outcome(other) {
                             ctx.set(c, None, f)
@@ -441,18 +555,15 @@ fn fail_all(ctx: &Ctx<'_>, chunk: &[&Change], e: &HubSpotError) {
 
 /// QuickBooks creates (each batch followed by the HubSpot link write-back) and
 /// sparse updates, per company.
-async fn quickbooks_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
-    let companies: BTreeSet<String> = ctx
-        .plan
-        .changes
+async fn quickbooks_writes(ctx: &Ctx<'_>, level: &[&Change]) -> Result<(), ApplyError> {
+    let companies: BTreeSet<String> = level
         .iter()
+        .filter(|c| c.system == System::Quickbooks)
         .filter_map(|c| c.company.clone())
         .collect();
     for company in companies {
         let Some(client) = ctx.conns.quickbooks.get(&company) else {
-            for c in ctx
-                .plan
-                .changes
+            for c in level
                 .iter()
                 .filter(|c| c.company.as_deref() == Some(company.as_str()))
             {
@@ -469,9 +580,9 @@ async fn quickbooks_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
             continue;
         };
         let mine = |action: Action| -> Vec<&Change> {
-            ctx.plan
-                .changes
+            level
                 .iter()
+                .copied()
                 .filter(|c| {
                     c.system == System::Quickbooks
                         && c.company.as_deref() == Some(company.as_str())
@@ -517,22 +628,29 @@ async fn quickbooks_writes(ctx: &Ctx<'_>) -> Result<(), ApplyError> {
     Ok(())
 }
 
+/// The client-side natural key of a create (for the client's own guard when it
+/// resends). Marker keys in `PrivateNote` are not queryable in QBO and are
+/// checked by [`find_existing`] instead.
 fn natural_key(c: &Change) -> Option<NaturalKey> {
     match &c.payload {
         Payload::Quickbooks {
             natural_key: Some(k),
             ..
-        } => Some(if k.field == "PrivateNote" {
-            NaturalKey::contains(&k.field, &k.value)
-        } else {
-            NaturalKey::eq(&k.field, QValue::Str(k.value.clone()))
-        }),
+        } if k.field != "PrivateNote" => {
+            Some(NaturalKey::eq(&k.field, QValue::Str(k.value.clone())))
+        }
         _ => None,
     }
 }
 
-/// Look a create up by its natural key (read-before-retry).
-async fn find_existing(client: &QboClient, c: &Change) -> Option<crate::model::QboRecord> {
+/// Look a create up by its natural key (read-before-retry). A `PrivateNote`
+/// marker is found among the customer's invoices (QBO cannot filter on it).
+async fn find_existing(
+    client: &QboClient,
+    c: &Change,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Option<crate::model::QboRecord> {
+    use crate::quickbooks::{Active, Query};
     let Payload::Quickbooks {
         entity,
         natural_key: Some(k),
@@ -541,39 +659,59 @@ async fn find_existing(client: &QboClient, c: &Change) -> Option<crate::model::Q
     else {
         return None;
     };
+    if k.field == "PrivateNote" {
+        let customer = body
+            .get("CustomerRef")
+            .and_then(|r| r.get("value"))
+            .and_then(|v| v.as_str())?;
+        let q = Query::select(entity, Active::NotApplicable)
+            .eq("CustomerRef", QValue::Str(customer.to_string()));
+        return client.query_all(&q).await.ok()?.into_iter().find(|r| {
+            r.get_str("PrivateNote")
+                .is_some_and(|n| n.contains(k.value.as_str()))
+        });
+    }
     let active = if crate::quickbooks::query::is_name_list(entity) {
-        crate::quickbooks::Active::Only
+        Active::Only
     } else {
-        crate::quickbooks::Active::NotApplicable
+        Active::NotApplicable
     };
-    let q = crate::quickbooks::Query::select(entity, active);
-    let q = if k.field == "PrivateNote" {
-        q.contains(&k.field, &k.value)
-    } else {
-        q.eq(&k.field, QValue::Str(k.value.clone()))
-    };
+    let q = Query::select(entity, active).eq(&k.field, QValue::Str(k.value.clone()));
     client.query_all(&q).await.ok()?.into_iter().next()
+}
+
+fn created(ctx: &Ctx<'_>, c: &Change, rec: crate::model::QboRecord) {
+    let id = rec.id.clone();
+    ctx.created
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(c.id.clone(), Created::Qbo(rec));
+    ctx.set(c, Some(id), Outcome::Created);
 }
 
 async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) {
     let mut items = Vec::new();
+    let mut bodies: BTreeMap<usize, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
     for (i, c) in chunk.iter().enumerate() {
+        let Payload::Quickbooks { entity, body, .. } = &c.payload else {
+            continue;
+        };
+        let body = filled_body(ctx, c, body);
         // A create that was in flight when an earlier run died may have landed.
         if ctx.in_flight.contains(&c.id)
-            && let Some(existing) = find_existing(client, c).await
+            && let Some(existing) = find_existing(client, c, &body).await
         {
-            ctx.set(c, Some(existing.id.clone()), Outcome::Created);
+            created(ctx, c, existing);
             continue;
         }
-        if let Payload::Quickbooks { entity, body, .. } = &c.payload {
-            items.push((
-                i,
-                QboBatchOp::Create {
-                    entity: entity.clone(),
-                    body: body.clone(),
-                },
-            ));
-        }
+        items.push((
+            i,
+            QboBatchOp::Create {
+                entity: entity.clone(),
+                body: body.clone(),
+            },
+        ));
+        bodies.insert(i, body);
     }
     if items.is_empty() {
         return;
@@ -589,24 +727,25 @@ async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) 
     };
     for (i, o) in outcomes {
         let c = chunk[i];
+        let body = bodies.remove(&i).unwrap_or_default();
         match o {
-            QboBatchOutcome::Entity(rec) => ctx.set(c, Some(rec.id.clone()), Outcome::Created),
+            QboBatchOutcome::Entity(rec) => created(ctx, c, rec),
             QboBatchOutcome::Fault(f) => ctx.set(c, None, qbo_fault_outcome(&f)),
             QboBatchOutcome::Unknown { .. } => {
                 // Read before retry: only resend when the record is really absent.
-                if let Some(existing) = find_existing(client, c).await {
-                    ctx.set(c, Some(existing.id.clone()), Outcome::Created);
+                if let Some(existing) = find_existing(client, c, &body).await {
+                    created(ctx, c, existing);
                     continue;
                 }
-                let Payload::Quickbooks { entity, body, .. } = &c.payload else {
+                let Payload::Quickbooks { entity, .. } = &c.payload else {
                     continue;
                 };
                 let opts = WriteOptions {
                     request_id: None,
                     natural_key: natural_key(c),
                 };
-                match client.create(entity, body.clone(), &opts).await {
-                    Ok(rec) => ctx.set(c, Some(rec.id.clone()), Outcome::Created),
+                match client.create(entity, body, &opts).await {
+                    Ok(rec) => created(ctx, c, rec),
                     Err(e) => ctx.set(c, None, qbo_error_outcome(&e)),
                 }
             }
@@ -788,6 +927,109 @@ async fn run_qbo_items(
             }
         }
     }
+}
+
+/// Associations of this level: those of HubSpot records just created (their
+/// id comes from the create's result) and `associate` changes.
+async fn associations(ctx: &Ctx<'_>, level: &[&Change]) -> Result<(), ApplyError> {
+    type Group<'a> = Vec<(&'a Change, crate::model::Association)>;
+    let mut groups: BTreeMap<(String, String), Group<'_>> = BTreeMap::new();
+    for c in level.iter().copied() {
+        let (specs, from_created) = match &c.payload {
+            Payload::Hubspot { associations, .. }
+                if !associations.is_empty() && c.action == Action::Create =>
+            {
+                (associations, true)
+            }
+            Payload::Associations { items } => (items, false),
+            _ => continue,
+        };
+        if from_created && ctx.done(&c.id) != Some(true) {
+            continue;
+        }
+        if !from_created && !ctx.ready(c) {
+            continue;
+        }
+        let created_id = {
+            let r = ctx.results.lock().unwrap_or_else(|e| e.into_inner());
+            r.get(&c.id).and_then(|x| x.id.clone())
+        };
+        for a in specs {
+            let Some(from) = a.from_id.clone().or_else(|| created_id.clone()) else {
+                continue;
+            };
+            groups
+                .entry((a.from_object.clone(), a.to_object.clone()))
+                .or_default()
+                .push((
+                    c,
+                    crate::model::Association {
+                        from_id: from,
+                        to_id: a.to_id.clone(),
+                        type_id: a.type_id,
+                    },
+                ));
+        }
+    }
+    for ((from, to), rows) in groups {
+        let assocs: Vec<crate::model::Association> = rows.iter().map(|(_, a)| a.clone()).collect();
+        let changes: Vec<&Change> = rows.iter().map(|(c, _)| *c).collect();
+        ctx.journal(&changes, JournalPhase::Intent, BTreeMap::new())
+            .await?;
+        let mut failed: BTreeMap<String, Outcome> = BTreeMap::new();
+        match ctx
+            .conns
+            .hubspot
+            .associations_create(&from, &to, &assocs)
+            .await
+        {
+            Ok(results) => {
+                for (a, r) in results {
+                    if let Err(e) = r
+                        && let Some((c, _)) = rows.iter().find(|(_, x)| *x == a)
+                    {
+                        failed.insert(c.id.clone(), hs_item_failed(&e));
+                    }
+                }
+            }
+            Err(e) => {
+                let (code, message, cid) = hs_error(&e);
+                for (c, _) in &rows {
+                    failed.insert(
+                        c.id.clone(),
+                        Outcome::failed(code.clone(), message.clone(), cid.clone()),
+                    );
+                }
+            }
+        }
+        for (c, _) in &rows {
+            let id = {
+                let r = ctx.results.lock().unwrap_or_else(|e| e.into_inner());
+                r.get(&c.id).and_then(|x| x.id.clone())
+            };
+            match failed.remove(&c.id) {
+                Some(Outcome::Failed {
+                    code,
+                    message,
+                    correlation_id,
+                }) => ctx.set(
+                    c,
+                    id,
+                    Outcome::failed(
+                        code,
+                        format!(
+                            "associating {from} → {to} failed: {message}; re-run apply to retry"
+                        ),
+                        correlation_id,
+                    ),
+                ),
+                _ if c.action == Action::Associate => ctx.set(c, id, Outcome::Associated),
+                _ => {}
+            }
+        }
+        ctx.journal_done(&changes).await?;
+    }
+    Ok(())
 }
 
 async fn hubspot_removals(ctx: &Ctx<'_>) -> Result<(), ApplyError> {

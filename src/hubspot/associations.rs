@@ -77,7 +77,7 @@ impl HubSpotClient {
                 &label,
                 body,
                 Idempotency::Idempotent,
-                LimitClass::Burst,
+                LimitClass::Associations,
             );
             let resp = self.send(call).await?;
             if !resp.is_success() {
@@ -147,7 +147,7 @@ impl HubSpotClient {
                 &label,
                 body,
                 Idempotency::Idempotent,
-                LimitClass::Burst,
+                LimitClass::Associations,
             );
             let resp = match self.send(call).await {
                 Ok(r) => r,

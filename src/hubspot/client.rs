@@ -22,6 +22,8 @@ pub(crate) enum LimitClass {
     Burst,
     /// The search per-second limit (search is exempt from the burst limit).
     Search,
+    /// v4 association batch endpoints (exempt from the burst limit).
+    Associations,
 }
 
 pub(crate) struct Inner {
@@ -30,6 +32,7 @@ pub(crate) struct Inner {
     tokens: TokenSource,
     burst: Option<Arc<RateLimiter>>,
     search: Option<Arc<RateLimiter>>,
+    associations: Option<Arc<RateLimiter>>,
 }
 
 /// HubSpot CRM API client. Cheap to clone; clones share the token, the rate
@@ -125,6 +128,10 @@ impl HubSpotClient {
             .limits
             .search
             .map(|l| RateLimiter::new("hubspot-search", l));
+        let associations = config
+            .limits
+            .associations
+            .map(|l| RateLimiter::new("hubspot-associations", l));
         Ok(HubSpotClient {
             inner: Arc::new(Inner {
                 config,
@@ -132,6 +139,7 @@ impl HubSpotClient {
                 tokens,
                 burst,
                 search,
+                associations,
             }),
         })
     }
@@ -246,6 +254,7 @@ impl HubSpotClient {
         let limiter = match class {
             LimitClass::Burst => self.inner.burst.clone(),
             LimitClass::Search => self.inner.search.clone(),
+            LimitClass::Associations => self.inner.associations.clone(),
         };
         call.limiters.extend(limiter);
         (call, class)

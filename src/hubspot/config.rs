@@ -47,6 +47,10 @@ pub struct HubSpotLimits {
     pub burst: Option<RateLimit>,
     /// Search: 4 requests per second per token (separate from the burst limit).
     pub search: Option<RateLimit>,
+    /// v4 association batch endpoints, which HubSpot exempts from the burst
+    /// limit; some other limit is assumed, by default the burst values on a
+    /// separate window.
+    pub associations: Option<RateLimit>,
 }
 
 impl HubSpotLimits {
@@ -55,6 +59,7 @@ impl HubSpotLimits {
         HubSpotLimits {
             burst: Some(RateLimit::new(190, Duration::from_secs(10))),
             search: Some(RateLimit::new(4, Duration::from_secs(1))),
+            associations: Some(RateLimit::new(190, Duration::from_secs(10))),
         }
     }
 
@@ -62,7 +67,8 @@ impl HubSpotLimits {
     pub fn tier(per_10s: u32) -> Self {
         HubSpotLimits {
             burst: Some(RateLimit::new(per_10s, Duration::from_secs(10))),
-            ..HubSpotLimits::professional()
+            search: Some(RateLimit::new(4, Duration::from_secs(1))),
+            associations: Some(RateLimit::new(per_10s, Duration::from_secs(10))),
         }
     }
 
@@ -71,6 +77,7 @@ impl HubSpotLimits {
         HubSpotLimits {
             burst: None,
             search: None,
+            associations: None,
         }
     }
 
@@ -79,6 +86,7 @@ impl HubSpotLimits {
         HubSpotLimits {
             burst: self.burst.map(|l| l.scaled(factor)),
             search: self.search.map(|l| l.scaled(factor)),
+            associations: self.associations.map(|l| l.scaled(factor)),
         }
     }
 }

@@ -105,6 +105,8 @@ pub(crate) struct WireStandardError {
     pub context: Option<J>,
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(rename = "objectWriteTraceId", default)]
+    pub trace_id: Option<String>,
 }
 
 impl WireStandardError {
@@ -121,6 +123,12 @@ impl WireStandardError {
         }
         if let Some(id) = self.id {
             context.entry("id".into()).or_default().push(id);
+        }
+        if let Some(t) = self.trace_id {
+            context
+                .entry("objectWriteTraceId".into())
+                .or_default()
+                .push(t);
         }
         HsItemError {
             status: None,

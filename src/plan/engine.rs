@@ -167,6 +167,113 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
         }
     }
 
+    // Deals → QBO invoices first: the invoices block mirrors what it creates.
+    let mut planned = Vec::new();
+    if let Some(di) = m.deal_invoices()
+        && wanted(Block::DealInvoices)
+    {
+        match company_snapshot(m, input, di) {
+            None => missing_company(&mut b, Block::DealInvoices, di.quickbooks.as_ref()),
+            Some((company, snap)) => {
+                let mut deps = property_deps.get("deals").cloned().unwrap_or_default();
+                deps.extend(ensure_link_property(
+                    &mut b,
+                    input,
+                    Block::DealInvoices,
+                    "deals",
+                    di.link_property(),
+                    "QuickBooks invoice Id",
+                ));
+                let contact_link = m
+                    .sync
+                    .contacts
+                    .as_ref()
+                    .map_or(d::CONTACT_LINK_PROPERTY, |c| c.link_property());
+                deps.extend(ensure_link_property(
+                    &mut b,
+                    input,
+                    Block::DealInvoices,
+                    "contacts",
+                    contact_link,
+                    "QuickBooks customer Id",
+                ));
+                let cx = super::deal_invoices::Ctx {
+                    manifest: m,
+                    block: di,
+                    company: company.clone(),
+                    now: input.options.now,
+                    property_deps: deps,
+                };
+                let reg = names.entry(company).or_default();
+                planned = super::deal_invoices::plan_block(&cx, input.hubspot, snap, reg, &mut b);
+            }
+        }
+    }
+
+    if let Some(inv) = m.invoices()
+        && wanted(Block::Invoices)
+    {
+        match company_snapshot(m, input, inv) {
+            None => missing_company(&mut b, Block::Invoices, inv.quickbooks.as_ref()),
+            Some((company, snap)) => {
+                let mut deps = property_deps.get("invoices").cloned().unwrap_or_default();
+                deps.extend(ensure_link_property(
+                    &mut b,
+                    input,
+                    Block::Invoices,
+                    "invoices",
+                    inv.link_property(),
+                    "QuickBooks invoice Id",
+                ));
+                let owned = invoice_owned_properties(m, inv);
+                for (object, def) in &owned {
+                    deps.extend(ensure_owned(
+                        &mut b,
+                        input,
+                        Block::Invoices,
+                        object,
+                        def.clone(),
+                    ));
+                }
+                let mut declared = m.properties.clone();
+                declared.extend(owned.iter().map(|(object, def)| owned_spec(object, def)));
+                let maps = mapping::resolve(
+                    MappingContext {
+                        block: Block::Invoices,
+                        hs_object: "invoices",
+                        qbo_entity: "Invoice",
+                        direction: inv.direction(),
+                    },
+                    inv.mappings_effective(),
+                    &declared,
+                    input.hubspot,
+                    &mut b.diags,
+                );
+                deps.sort();
+                deps.dedup();
+                let cx = super::invoices::Ctx {
+                    manifest: m,
+                    block: inv,
+                    company,
+                    now: input.options.now,
+                    maps,
+                    property_deps: deps,
+                    contact_link: m
+                        .sync
+                        .contacts
+                        .as_ref()
+                        .map_or(d::CONTACT_LINK_PROPERTY, |c| c.link_property())
+                        .to_string(),
+                    deal_link: m
+                        .deal_invoices()
+                        .map(|di| di.link_property().to_string())
+                        .or_else(|| Some(d::INVOICE_LINK_PROPERTY.to_string())),
+                };
+                super::invoices::plan_block(&cx, input.hubspot, snap, &planned, &mut b);
+            }
+        }
+    }
+
     safety(&mut b, input);
     let summary = b.finish();
     let mut state = std::mem::take(&mut b.state);
@@ -326,6 +433,148 @@ fn ensure_link_property(
             Some(id)
         }
     }
+}
+
+/// The HubSpot properties hsqb owns for the invoices block: the status
+/// property, the amount/recipient properties of the default mappings, and the
+/// deal invoice properties.
+fn invoice_owned_properties(
+    m: &Manifest,
+    inv: &crate::manifest::InvoicesSync,
+) -> Vec<(&'static str, PropertyDefinition)> {
+    let group = property_group(m);
+    let def = |name: &str, label: &str, ty: ValueType, options: Vec<String>| {
+        let (type_, field_type) = hubspot_type_for(ty);
+        PropertyDefinition {
+            name: name.to_string(),
+            label: label.to_string(),
+            type_: type_.into(),
+            field_type: field_type.into(),
+            group_name: group.clone(),
+            has_unique_value: false,
+            options,
+            description: "Set by hsqb from QuickBooks.".into(),
+        }
+    };
+    let statuses: Vec<String> = super::status::InvoiceStatus::ALL
+        .iter()
+        .map(|s| s.label().to_string())
+        .collect();
+    let mut out = vec![(
+        "invoices",
+        def(
+            inv.status_property(),
+            "QuickBooks invoice status",
+            ValueType::Enumeration,
+            statuses.clone(),
+        ),
+    )];
+    let mapped: Vec<String> = inv
+        .mappings_effective()
+        .into_iter()
+        .map(|e| e.hubspot)
+        .collect();
+    for (name, label, ty) in [
+        (
+            d::INVOICE_TOTAL_PROPERTY,
+            "QuickBooks invoice total",
+            ValueType::Number,
+        ),
+        (
+            d::INVOICE_BALANCE_PROPERTY,
+            "QuickBooks invoice balance",
+            ValueType::Number,
+        ),
+        (
+            d::INVOICE_RECIPIENT_PROPERTY,
+            "QuickBooks invoice recipient",
+            ValueType::Text,
+        ),
+    ] {
+        if mapped.iter().any(|p| p == name) {
+            out.push(("invoices", def(name, label, ty, Vec::new())));
+        }
+    }
+    if inv.deal_properties.is_enabled() {
+        let n = inv.deal_properties.names();
+        out.push((
+            "deals",
+            def(
+                &n.amount_due,
+                "Invoice amount due",
+                ValueType::Number,
+                Vec::new(),
+            ),
+        ));
+        out.push((
+            "deals",
+            def(
+                &n.recipient,
+                "Invoice recipient",
+                ValueType::Text,
+                Vec::new(),
+            ),
+        ));
+        out.push((
+            "deals",
+            def(&n.number, "Invoice number", ValueType::Text, Vec::new()),
+        ));
+        out.push((
+            "deals",
+            def(
+                &n.status,
+                "Invoice status",
+                ValueType::Enumeration,
+                statuses,
+            ),
+        ));
+        out.push((
+            "deals",
+            def(&n.due_date, "Invoice due date", ValueType::Date, Vec::new()),
+        ));
+    }
+    out
+}
+
+/// A property spec for an hsqb-owned property (so mappings to it type-check).
+fn owned_spec(object: &str, def: &PropertyDefinition) -> PropertySpec {
+    let object = match object {
+        "deals" => crate::manifest::HubSpotObject::Deals,
+        _ => crate::manifest::HubSpotObject::Invoices,
+    };
+    PropertySpec {
+        object,
+        name: Str::from(def.name.as_str()),
+        label: None,
+        value_type: hubspot_type(&def.type_, &def.field_type),
+        options: Vec::new(),
+        unique: Some(def.has_unique_value),
+        description: None,
+    }
+}
+
+/// Ensure an hsqb-owned property exists; returns the change id to depend on.
+fn ensure_owned(
+    b: &mut Builder,
+    input: PlanInput<'_>,
+    block: Block,
+    object: &str,
+    def: PropertyDefinition,
+) -> Option<String> {
+    if !input.hubspot.knows_properties(object)
+        || input.hubspot.property(object, &def.name).is_some()
+    {
+        return None;
+    }
+    let id = format!("properties/ensure/{object}/{}", def.name);
+    if !b.has_change(&id) {
+        b.push(ensure_change(
+            object,
+            def,
+            format!("the {} block writes this property", block.name()),
+        ));
+    }
+    Some(id)
 }
 
 /// hsqb's property group.

@@ -14,6 +14,10 @@ pub struct HsObjectSet {
     /// True when every record of the type was read (full refresh); false when
     /// only changed records (and their counterparts) were.
     pub complete: bool,
+    /// Ids of records read only as context for other blocks (an incremental
+    /// refresh's record block must not plan them: their counterparts were not
+    /// read, so a "create" could duplicate).
+    pub context: std::collections::BTreeSet<String>,
 }
 
 /// A snapshot of the HubSpot portal.
@@ -48,6 +52,33 @@ impl HubSpotSnapshot {
         self.properties.get(object)?.iter().find(|p| p.name == name)
     }
 
+    /// Ids of `to` records associated with `from` record `id`, in numeric order.
+    pub fn associated(&self, from: &str, id: &str, to: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some(list) = self.associations.get(&(from.to_string(), to.to_string())) {
+            out.extend(
+                list.iter()
+                    .filter(|a| a.from_id == id)
+                    .map(|a| a.to_id.as_str()),
+            );
+        }
+        if let Some(list) = self.associations.get(&(to.to_string(), from.to_string())) {
+            out.extend(
+                list.iter()
+                    .filter(|a| a.to_id == id)
+                    .map(|a| a.from_id.as_str()),
+            );
+        }
+        out.sort_by(|a, b| (a.len(), *a).cmp(&(b.len(), *b)));
+        out.dedup();
+        out
+    }
+
+    /// A record by id.
+    pub fn record(&self, object: &str, id: &str) -> Option<&HsRecord> {
+        self.records(object).iter().find(|r| r.id == id)
+    }
+
     /// Whether property definitions of `object` were read.
     pub fn knows_properties(&self, object: &str) -> bool {
         self.properties.contains_key(object)
@@ -61,6 +92,8 @@ pub struct QboEntitySet {
     pub records: Vec<QboRecord>,
     /// True when every record of the entity was read.
     pub complete: bool,
+    /// Ids read only as context (see [`HsObjectSet::context`]).
+    pub context: std::collections::BTreeSet<String>,
 }
 
 /// The few QBO preferences and company facts the planner needs.

@@ -10,18 +10,23 @@ pub mod model;
 
 pub use model::*;
 pub mod builder;
+pub mod deal_invoices;
 pub mod engine;
 pub mod estimate;
 pub mod filter;
 pub mod input;
+pub mod invoices;
 pub mod mapping;
 pub mod names;
 pub mod records;
 mod seal;
+pub mod status;
 pub mod template;
 
 pub use engine::plan;
 pub use input::{HubSpotSnapshot, PlanInput, PlanOptions, QboSnapshot, StateView};
+#[cfg(test)]
+mod invoice_tests;
 pub mod testkit;
 #[cfg(test)]
 mod tests;

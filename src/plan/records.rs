@@ -202,9 +202,20 @@ pub fn plan_block(
     b: &mut Builder,
 ) {
     let block = rb.block();
-    let mut hs_all: Vec<&HsRecord> = hubspot.records(rb.hs_object()).iter().collect();
+    // Records read only as context for other blocks are not planned here.
+    let hs_context = hubspot.objects.get(rb.hs_object()).map(|s| &s.context);
+    let qbo_context = qbo.entities.get(rb.qbo_entity()).map(|s| &s.context);
+    let mut hs_all: Vec<&HsRecord> = hubspot
+        .records(rb.hs_object())
+        .iter()
+        .filter(|r| hs_context.is_none_or(|c| !c.contains(&r.id)))
+        .collect();
     hs_all.sort_by(|x, y| numeric_order(&x.id, &y.id));
-    let mut qbo_all: Vec<&QboRecord> = qbo.records(rb.qbo_entity()).iter().collect();
+    let mut qbo_all: Vec<&QboRecord> = qbo
+        .records(rb.qbo_entity())
+        .iter()
+        .filter(|r| qbo_context.is_none_or(|c| !c.contains(&r.id)))
+        .collect();
     qbo_all.sort_by(|x, y| numeric_order(&x.id, &y.id));
     let qbo_by_id: HashMap<&str, &QboRecord> =
         qbo_all.iter().map(|q| (q.id.as_str(), *q)).collect();

@@ -124,6 +124,7 @@ pub fn hubspot(
             HsObjectSet {
                 records,
                 complete: true,
+                context: Default::default(),
             },
         );
     }
@@ -144,6 +145,7 @@ pub fn quickbooks(entities: Vec<(&str, Vec<QboRecord>)>) -> QboSnapshot {
             QboEntitySet {
                 records: Vec::new(),
                 complete: true,
+                context: Default::default(),
             },
         );
     }
@@ -153,6 +155,7 @@ pub fn quickbooks(entities: Vec<(&str, Vec<QboRecord>)>) -> QboSnapshot {
             QboEntitySet {
                 records,
                 complete: true,
+                context: Default::default(),
             },
         );
     }

@@ -192,7 +192,7 @@ async fn refresh_call(
     let resp = transport.execute(&call, &TokenHooks).await?;
     let tid = header_loose(&resp.headers, "intuit_tid");
     if !resp.is_success() {
-        let body: TokenErrorBody = serde_json::from_slice(&resp.body).unwrap_or_default();
+        let body: TokenErrorBody = crate::http::decode(endpoint, &resp.body).unwrap_or_default();
         let error = body.error.unwrap_or_else(|| "unknown".into());
         let description = crate::secret::scrub(
             &body

@@ -144,7 +144,13 @@ impl QboClient {
         let has_create = chunk
             .iter()
             .any(|(_, op)| matches!(op, QboBatchOp::Create { .. }));
-        let rid = derive_request_id(self.realm_id(), "batch", "", &body);
+        // Creates make a content-derived id unsafe (see `create`); chunks
+        // without creates carry SyncTokens, so their content identifies them.
+        let rid = if has_create {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            derive_request_id(self.realm_id(), "batch", "", &body)
+        };
         let idempotency = if has_create {
             Idempotency::NonIdempotent
         } else {
@@ -193,72 +199,24 @@ impl QboClient {
             };
         }
         let tid = crate::http::header_loose(&resp.headers, "intuit_tid");
-        let env: super::wire::BatchEnvelope = crate::http::decode(&resp.endpoint, &resp.body)?;
-        let time = env
-            .time
-            .as_deref()
-            .and_then(|t| parse_time(t).ok())
-            .unwrap_or_else(|| self.config().clock.now().fixed_offset());
+        let fallback = self.config().clock.now().fixed_offset();
+        let items = parse_batch(&resp.endpoint, &resp.body, tid, fallback)?;
         let mut outcomes: Vec<Option<QboBatchOutcome>> = vec![None; chunk.len()];
-        for (n, mut item) in env.items.into_iter().enumerate() {
-            let Some(idx) = item
-                .get("bId")
-                .and_then(J::as_str)
-                .and_then(parse_bid)
-                .filter(|i| *i < chunk.len())
-            else {
+        for (b, outcome) in items {
+            let Some(idx) = parse_bid(&b).filter(|i| *i < chunk.len()) else {
                 continue;
             };
-            let path = format!("BatchItemResponse[{n}]");
-            let unexpected = |m: String| QboError::Unexpected {
-                endpoint: resp.endpoint.clone(),
-                message: m,
-            };
-            let outcome = if let Some(f) = item.get("Fault") {
-                let fault = QboFault::from_json(&resp.endpoint, f, tid.clone());
-                let maybe_ours = resp.earlier_attempt_uncertain
-                    && !matches!(chunk[idx].1, QboBatchOp::Query(_))
-                    && (fault.is_stale() || fault.is_not_found());
-                if maybe_ours {
+            let outcome = match outcome {
+                QboBatchOutcome::Fault(fault)
+                    if resp.earlier_attempt_uncertain
+                        && !matches!(chunk[idx].1, QboBatchOp::Query(_))
+                        && (fault.is_stale() || fault.is_not_found()) =>
+                {
                     QboBatchOutcome::Unknown {
                         reason: format!("resent after an uncertain attempt and got: {fault}"),
                     }
-                } else {
-                    QboBatchOutcome::Fault(fault)
                 }
-            } else if let Some(J::Object(qr)) = item.get("QueryResponse") {
-                let mut recs = Vec::new();
-                for (entity, rows) in query_rows(qr) {
-                    for (i, row) in rows.into_iter().enumerate() {
-                        let p = format!("{path}.QueryResponse.{entity}[{i}]");
-                        let J::Object(obj) = row else {
-                            return Err(unexpected(format!("{p}: expected an object")));
-                        };
-                        recs.push(to_record(obj, &p).map_err(unexpected)?);
-                    }
-                }
-                QboBatchOutcome::Query(recs)
-            } else {
-                let key = item
-                    .iter()
-                    .find(|(k, v)| k.as_str() != "bId" && v.is_object())
-                    .map(|(k, _)| k.clone());
-                let Some(entity) = key else {
-                    return Err(unexpected(format!(
-                        "{path}: neither an entity, a Fault nor a QueryResponse"
-                    )));
-                };
-                let Some(J::Object(obj)) = item.remove(&entity) else {
-                    return Err(unexpected(format!("{path}.{entity}: expected an object")));
-                };
-                let p = format!("{path}.{entity}");
-                if is_deleted_stub(&obj) {
-                    QboBatchOutcome::Deleted(
-                        to_deleted(&entity, &obj, time, &p).map_err(unexpected)?,
-                    )
-                } else {
-                    QboBatchOutcome::Entity(to_record(obj, &p).map_err(unexpected)?)
-                }
+                other => other,
             };
             outcomes[idx] = Some(outcome);
         }
@@ -271,6 +229,68 @@ impl QboClient {
             })
             .collect())
     }
+}
+
+/// Parse a `BatchItemResponse` body into `(bId, outcome)` pairs.
+pub(crate) fn parse_batch(
+    endpoint: &str,
+    body: &[u8],
+    tid: Option<String>,
+    fallback_time: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Vec<(String, QboBatchOutcome)>, QboError> {
+    let env: super::wire::BatchEnvelope = crate::http::decode(endpoint, body)?;
+    let time = env
+        .time
+        .as_deref()
+        .and_then(|t| parse_time(t).ok())
+        .unwrap_or(fallback_time);
+    let unexpected = |m: String| QboError::Unexpected {
+        endpoint: endpoint.to_string(),
+        message: m,
+    };
+    let mut out = Vec::with_capacity(env.items.len());
+    for (n, mut item) in env.items.into_iter().enumerate() {
+        let path = format!("BatchItemResponse[{n}]");
+        let Some(b) = item.get("bId").and_then(J::as_str).map(str::to_string) else {
+            return Err(unexpected(format!("{path}.bId: missing")));
+        };
+        let outcome = if let Some(f) = item.get("Fault") {
+            QboBatchOutcome::Fault(QboFault::from_json(endpoint, f, tid.clone()))
+        } else if let Some(J::Object(qr)) = item.get("QueryResponse") {
+            let mut recs = Vec::new();
+            for (entity, rows) in query_rows(qr) {
+                for (i, row) in rows.into_iter().enumerate() {
+                    let p = format!("{path}.QueryResponse.{entity}[{i}]");
+                    let J::Object(obj) = row else {
+                        return Err(unexpected(format!("{p}: expected an object")));
+                    };
+                    recs.push(to_record(obj, &p).map_err(unexpected)?);
+                }
+            }
+            QboBatchOutcome::Query(recs)
+        } else {
+            let key = item
+                .iter()
+                .find(|(k, v)| k.as_str() != "bId" && v.is_object())
+                .map(|(k, _)| k.clone());
+            let Some(entity) = key else {
+                return Err(unexpected(format!(
+                    "{path}: neither an entity, a Fault nor a QueryResponse"
+                )));
+            };
+            let Some(J::Object(obj)) = item.remove(&entity) else {
+                return Err(unexpected(format!("{path}.{entity}: expected an object")));
+            };
+            let p = format!("{path}.{entity}");
+            if is_deleted_stub(&obj) {
+                QboBatchOutcome::Deleted(to_deleted(&entity, &obj, time, &p).map_err(unexpected)?)
+            } else {
+                QboBatchOutcome::Entity(to_record(obj, &p).map_err(unexpected)?)
+            }
+        };
+        out.push((b, outcome));
+    }
+    Ok(out)
 }
 
 fn bid(i: usize) -> String {

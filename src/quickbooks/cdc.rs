@@ -1,11 +1,12 @@
 //! Change data capture (`GET /cdc?entities=…&changedSince=…`).
 //!
-//! A CDC response holds at most 1000 objects and CDC has no upper time bound,
-//! so a full response is split: first by entity (one request each), and an
-//! entity that still fills a response on its own is read in full with a query
-//! instead. `since` older than the 30-day CDC window also falls back to a full
-//! read. Entities read in full are listed in [`QboChanges::full_read`]: for
-//! them, a record absent from `records` no longer exists.
+//! A CDC response holds at most 1000 objects, the oldest changes first, and
+//! CDC has no upper time bound, so a full response is split by moving
+//! `changedSince` forward to the newest change it contained and asking again
+//! (merging duplicates at the boundary second). `since` older than the 30-day
+//! CDC window — or more than 1000 changes within one second — falls back to a
+//! full read. Entities read in full are listed in [`QboChanges::full_read`]:
+//! for them, a record absent from `records` no longer exists.
 
 use super::client::{QboClient, Req};
 use super::error::QboError;
@@ -35,7 +36,50 @@ struct CdcPage {
     records: BTreeMap<String, Vec<QboRecord>>,
     deleted: Vec<QboDeleted>,
     count_by_entity: BTreeMap<String, usize>,
+    /// Newest `LastUpdatedTime` among the objects (records and stubs).
+    newest: Option<DateTime<FixedOffset>>,
     time: DateTime<FixedOffset>,
+}
+
+/// Accumulates pages, keeping one version per (entity, id): the newest.
+#[derive(Default)]
+struct Acc {
+    records: BTreeMap<(String, String), QboRecord>,
+    deleted: BTreeMap<(String, String), QboDeleted>,
+}
+
+impl Acc {
+    fn add(&mut self, p: CdcPage) {
+        for (e, recs) in p.records {
+            for r in recs {
+                let k = (e.clone(), r.id.clone());
+                match self.records.get(&k) {
+                    Some(old) if old.updated > r.updated => {}
+                    _ => {
+                        self.records.insert(k, r);
+                    }
+                }
+            }
+        }
+        for d in p.deleted {
+            self.deleted.insert((d.entity.clone(), d.id.clone()), d);
+        }
+    }
+
+    fn finish_into(self, out: &mut QboChanges) {
+        let deleted = self.deleted;
+        for ((e, id), r) in self.records {
+            // A deletion after the last seen version wins.
+            if deleted
+                .get(&(e.clone(), id))
+                .is_some_and(|d| d.when >= r.updated)
+            {
+                continue;
+            }
+            out.records.entry(e).or_default().push(r);
+        }
+        out.deleted.extend(deleted.into_values());
+    }
 }
 
 impl QboClient {
@@ -74,37 +118,36 @@ impl QboClient {
             Err(e) => return Err(e),
         };
         let cap = self.config().cdc_cap.max(1);
-        let total: usize = page.count_by_entity.values().sum();
-        if total < cap {
-            merge(&mut out, page);
-            return Ok(self.finish(out));
-        }
-        // Split by entity.
-        let mut full = Vec::new();
-        let single: Vec<CdcPage> = if entities.len() == 1 {
-            vec![page]
-        } else {
-            let mut v = Vec::new();
-            for e in entities {
-                v.push(self.cdc_page(&[e], since).await?);
+        // Responses keep the *oldest* changes when capped, so the window is
+        // split by moving `changedSince` up to the newest time seen (objects
+        // at exactly that second may have been cut, so it stays inclusive
+        // and duplicates are merged).
+        let mut acc = Acc::default();
+        let mut page = page;
+        let mut cursor = since;
+        loop {
+            let total: usize = page.count_by_entity.values().sum();
+            let newest = page.newest;
+            out.time = out.time.min(page.time);
+            acc.add(page);
+            if total < cap {
+                break;
             }
-            v
-        };
-        for (e, p) in entities.iter().zip(single) {
-            let n = p.count_by_entity.values().sum::<usize>();
-            if n >= cap {
-                full.push(*e);
-                // Keep the deletions this capped page saw; the full read
-                // covers live records.
-                out.deleted.extend(p.deleted);
-                out.time = out.time.min(p.time);
-            } else {
-                merge(&mut out, p);
+            match newest {
+                Some(t) if t > cursor => cursor = t,
+                _ => {
+                    // More than one response's worth of changes within one
+                    // second: only a full read can be complete.
+                    tracing::info!(
+                        "CDC window cannot be split further; falling back to a full read"
+                    );
+                    let out = self.full_reads(entities, out).await?;
+                    return Ok(self.finish(out));
+                }
             }
+            page = self.cdc_page(entities, cursor).await?;
         }
-        if !full.is_empty() {
-            out = self.full_reads(&full, out).await?;
-        }
+        acc.finish_into(&mut out);
         Ok(self.finish(out))
     }
 
@@ -170,6 +213,7 @@ impl QboClient {
             records: BTreeMap::new(),
             deleted: Vec::new(),
             count_by_entity: BTreeMap::new(),
+            newest: None,
             time,
         };
         for (bi, block) in env.cdc_response.into_iter().enumerate() {
@@ -185,10 +229,12 @@ impl QboClient {
                             return Err(unexpected(format!("{path}: expected an object")));
                         };
                         if is_deleted_stub(&obj) {
-                            page.deleted
-                                .push(to_deleted(&entity, &obj, time, &path).map_err(unexpected)?);
+                            let d = to_deleted(&entity, &obj, time, &path).map_err(unexpected)?;
+                            page.newest = page.newest.max(Some(d.when));
+                            page.deleted.push(d);
                         } else {
                             let r = to_record(obj, &path).map_err(unexpected)?;
+                            page.newest = page.newest.max(Some(r.updated));
                             page.records.entry(entity.clone()).or_default().push(r);
                         }
                     }
@@ -197,14 +243,6 @@ impl QboClient {
         }
         Ok(page)
     }
-}
-
-fn merge(out: &mut QboChanges, p: CdcPage) {
-    for (e, recs) in p.records {
-        out.records.entry(e).or_default().extend(recs);
-    }
-    out.deleted.extend(p.deleted);
-    out.time = out.time.min(p.time);
 }
 
 fn mentions_window(msg: &str) -> bool {

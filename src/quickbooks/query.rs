@@ -39,7 +39,8 @@ pub enum Active {
     Only,
     /// `Active = false`.
     Inactive,
-    /// `Active IN (true, false)`: both.
+    /// `Active IN (true, false)`: both (no condition for entities without
+    /// an `Active` flag, such as Invoice and Payment).
     Any,
     /// The entity has no `Active` flag (transactions: Invoice, Payment).
     NotApplicable,
@@ -252,8 +253,11 @@ impl Query {
         match self.active {
             Active::Only => parts.push("Active = true".into()),
             Active::Inactive => parts.push("Active = false".into()),
-            Active::Any => parts.push("Active IN (true, false)".into()),
-            Active::NotApplicable => {}
+            Active::Any if is_name_list(&self.entity) => {
+                parts.push("Active IN (true, false)".into())
+            }
+            // Transactions have no Active flag: "any" means no condition.
+            Active::Any | Active::NotApplicable => {}
         }
         let mut s = format!("SELECT {what} FROM {}", self.entity);
         if !parts.is_empty() {
@@ -399,6 +403,12 @@ mod tests {
                 .statement(1, 10)
                 .unwrap(),
             "SELECT * FROM Item WHERE Active = true STARTPOSITION 1 MAXRESULTS 10"
+        );
+        assert_eq!(
+            Query::select("Payment", Active::Any)
+                .statement(1, 5)
+                .unwrap(),
+            "SELECT * FROM Payment STARTPOSITION 1 MAXRESULTS 5"
         );
         assert_eq!(
             Query::all("Invoice").statement(1001, 1000).unwrap(),

@@ -238,4 +238,34 @@ mod tests {
             ("Sandbox Co", Some("US"))
         );
     }
+
+    #[test]
+    fn recorded_token_bodies() {
+        let ok: [&[u8]; 4] = [
+            include_bytes!("../../tests/data/qbo_recorded/tokenResponse.json"),
+            include_bytes!("../../tests/data/qbo_recorded/refreshResponse.json"),
+            include_bytes!("../../tests/data/qbo_recorded/bearer-token.json"),
+            // Starts with a UTF-8 byte-order mark.
+            include_bytes!("../../tests/data/qbo_recorded/success_refreshtoken_response.json"),
+        ];
+        for body in ok {
+            let t: TokenResponse = crate::http::decode("t", body).unwrap();
+            assert_eq!(t.expires_in, 3600);
+            assert!(t.refresh_token.is_some() && !t.access_token.is_empty());
+        }
+        let recorded: J = serde_json::from_slice(include_bytes!(
+            "../../tests/data/qbo_recorded/errorResponse.json"
+        ))
+        .unwrap();
+        let body = recorded["body"].as_str().unwrap();
+        let e: TokenErrorBody = crate::http::decode("t", body.as_bytes()).unwrap();
+        assert_eq!(e.error.as_deref(), Some("invalid_grant"));
+        assert_eq!(e.error_description.as_deref(), Some("Token invalid"));
+        let e: TokenErrorBody = crate::http::decode(
+            "t",
+            include_bytes!("../../tests/data/qbo_recorded/failure_token_response.json"),
+        )
+        .unwrap();
+        assert_eq!(e.error.as_deref(), Some("error"));
+    }
 }

@@ -17,7 +17,7 @@
 use super::client::{QboClient, Req};
 use super::error::QboError;
 use super::query::{Active, LikePart, QValue, Query, is_name_list};
-use super::wire::{Obj, parse_time};
+use super::wire::{Obj, parse_time, to_deleted};
 use crate::http::{CallBody, HttpError, Idempotency};
 use crate::model::{QboDeleted, QboRecord};
 use reqwest::Method;
@@ -73,9 +73,12 @@ impl NaturalKey {
 /// Options of one logical write.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteOptions {
-    /// The `requestid` to send (≤ 50 chars). `None` derives a deterministic
-    /// one from realm, operation, entity and body, so re-running the same
-    /// write (e.g. after a crash) replays instead of duplicating.
+    /// The `requestid` to send (≤ 36 chars to also suit batches). Pass a
+    /// deterministic one (e.g. from the plan's change id) to make a re-run
+    /// after a crash replay instead of duplicating. `None`: creates get a
+    /// fresh random id (reused on the retries of this call); updates, voids
+    /// and deletes derive one from realm, operation, entity and body, which
+    /// includes the SyncToken, so only the same logical write shares it.
     pub request_id: Option<String>,
     /// For creates: how to look the record up before resending after an
     /// unknown outcome.
@@ -151,7 +154,13 @@ impl QboClient {
             endpoint: format!("POST {entity}"),
             message: e.to_string(),
         })?;
-        let rid = self.request_id(&opts.request_id, "create", entity, &bytes);
+        // Not derived from the body: creating the same body again later (e.g.
+        // after the first record was deactivated) is a new write, and a
+        // content-derived id would make QBO replay the old answer instead.
+        let rid = opts
+            .request_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let max = self.config().retry.max_attempts.max(1);
         let backoff = crate::http::Backoff::new(self.config().retry.clone());
         let mut tries = 0;
@@ -299,16 +308,18 @@ impl QboClient {
             .await?;
         let fallback_time = || self.config().clock.now().fixed_offset();
         if resp.is_success() {
-            let env = Self::object(&resp)?;
+            let mut env = Self::object(&resp)?;
             let when = env
                 .get("time")
                 .and_then(J::as_str)
                 .and_then(|t| parse_time(t).ok())
                 .unwrap_or_else(fallback_time);
-            return Ok(QboDeleted {
-                entity: "Invoice".into(),
-                id: id.to_string(),
-                when,
+            let stub = Self::entity_of(&resp, &mut env, "Invoice")?;
+            return to_deleted("Invoice", &stub, when, "Invoice").map_err(|m| {
+                QboError::Unexpected {
+                    endpoint: resp.endpoint.clone(),
+                    message: m,
+                }
             });
         }
         let err = Self::fault(&resp);
