@@ -46,11 +46,20 @@ fn clone_inputs(i: &Inputs) -> usize {
     h.objects.len() + q.len()
 }
 
-fn configure(c: &mut Criterion, n: usize) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+fn configure(
+    c: &mut Criterion,
+    n: usize,
+) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
     let mut g = c.benchmark_group(format!("planner/{n}"));
     // Keep a full run to a few minutes on 2 cores: few samples for the big
     // cases (criterion's minimum is 10), short warm-up and measurement.
-    g.sample_size(if n >= 100_000 { 10 } else if n >= 10_000 { 20 } else { 50 });
+    g.sample_size(if n >= 100_000 {
+        10
+    } else if n >= 10_000 {
+        20
+    } else {
+        50
+    });
     g.warm_up_time(Duration::from_millis(if n >= 100_000 { 500 } else { 300 }));
     g.measurement_time(Duration::from_secs(if n >= 100_000 { 8 } else { 3 }));
     g.throughput(Throughput::Elements(n as u64));
@@ -130,7 +139,12 @@ fn allocation_table(sizes: &[usize]) {
         let steady = planner_data::build(n, Mix::Steady);
         let input_bytes = (alloc::live() - live_before).max(0);
         let mixed = planner_data::build(n, Mix::Mixed);
-        let base = one("clone_inputs", n, || clone_inputs(&steady), |_| String::new());
+        let base = one(
+            "clone_inputs",
+            n,
+            || clone_inputs(&steady),
+            |_| String::new(),
+        );
         let s = one("plan_steady", n, || steady.plan(), |p| summary(p));
         let m = one("plan_mixed", n, || mixed.plan(), |p| summary(p));
         let plan = mixed.plan();
@@ -152,7 +166,9 @@ fn allocation_table(sizes: &[usize]) {
                 alloc::mib(input_bytes as u64),
                 alloc::mib(s.alloc.peak_extra as u64),
                 alloc::mib(m.alloc.peak_extra as u64),
-                alloc::vm_hwm().map(alloc::mib).unwrap_or_else(|| "n/a".into())
+                alloc::vm_hwm()
+                    .map(alloc::mib)
+                    .unwrap_or_else(|| "n/a".into())
             ));
         }
         let base_t = base.time;
@@ -164,7 +180,9 @@ fn allocation_table(sizes: &[usize]) {
     println!();
     println!("## Allocation table (one call each, counting allocator)");
     println!();
-    println!("| case | records/side | time | × clone_inputs | allocations | allocs/record | bytes allocated | peak live above start | result |");
+    println!(
+        "| case | records/side | time | × clone_inputs | allocations | allocs/record | bytes allocated | peak live above start | result |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for (r, ratio) in rows {
         println!(
@@ -205,7 +223,10 @@ fn main() {
         bench_size(&mut c, n);
     }
     c.final_summary();
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let table_sizes: Vec<usize> = sizes
         .iter()
         .copied()

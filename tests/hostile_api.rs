@@ -21,8 +21,9 @@ use std::sync::{Arc, Mutex};
 enum Evil {
     /// The upstream JSON cut in half.
     Truncate,
-    /// The upstream JSON edited by a function.
-    Edit(fn(&mut serde_json::Value)),
+    /// The upstream JSON with the value at a JSON pointer (when the page has
+    /// it) replaced by raw JSON text.
+    Set(&'static str, &'static str),
     /// A fixed status and body with a content type.
     Fixed(u16, &'static str, Vec<u8>),
 }
@@ -101,9 +102,11 @@ async fn forward(
         *p.hits.lock().unwrap() += 1;
         bytes = match &t.evil {
             Evil::Truncate => bytes[..bytes.len() / 2].to_vec(),
-            Evil::Edit(f) => {
+            Evil::Set(pointer, raw) => {
                 let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-                f(&mut v);
+                if let Some(slot) = v.pointer_mut(pointer) {
+                    *slot = serde_json::from_str(raw).unwrap();
+                }
                 serde_json::to_vec(&v).unwrap()
             }
             Evil::Fixed(..) => unreachable!("handled above"),
@@ -125,8 +128,9 @@ struct Evil2 {
 }
 
 fn start() -> Evil2 {
+    hsqb::http::install_crypto_provider();
     let emu = EmuThread::start(EmuThread::default_config());
-    emu.seed_customers(3);
+    emu.seed_customers(0..3);
     emu.seed_contacts(3);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -244,30 +248,30 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "hubspot wrong type",
-            target: hs_list(Evil::Edit(|v| v["results"][1]["properties"]["email"] = serde_json::json!(5))),
+            target: hs_list(Evil::Set("/results/1/properties/email", "5")),
             needles: vec![HS_LIST, "results[1].properties.email"],
         },
         Case {
             name: "hubspot wrong type (id object)",
-            target: hs_list(Evil::Edit(|v| v["results"][2]["id"] = serde_json::json!({"nested": true}))),
+            target: hs_list(Evil::Set("/results/2/id", r#"{"nested": true}"#)),
             needles: vec![HS_LIST, "results[2].id"],
         },
         Case {
             name: "hubspot bad timestamp",
-            target: hs_list(Evil::Edit(|v| v["results"][0]["updatedAt"] = serde_json::json!("last tuesday"))),
+            target: hs_list(Evil::Set("/results/0/updatedAt", r#""last tuesday""#)),
             needles: vec![HS_LIST, "results[0].updatedAt"],
         },
         Case {
             name: "hubspot 30-digit number",
-            target: hs_list(Evil::Edit(|v| {
-                v["results"][0]["updatedAt"] =
-                    serde_json::from_str("123456789012345678901234567890").unwrap()
-            })),
+            target: hs_list(Evil::Set(
+                "/results/0/updatedAt",
+                "123456789012345678901234567890",
+            )),
             needles: vec![HS_LIST, "results[0].updatedAt"],
         },
         Case {
             name: "hubspot archived flag is an unknown enum",
-            target: hs_list(Evil::Edit(|v| v["results"][0]["archived"] = serde_json::json!("SOMETIMES"))),
+            target: hs_list(Evil::Set("/results/0/archived", r#""SOMETIMES""#)),
             needles: vec![HS_LIST, "results[0].archived"],
         },
         Case {
@@ -282,7 +286,11 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "hubspot invalid UTF-8",
-            target: hs_list(Evil::Fixed(200, "application/json", b"{\"results\":[\"\xff\xfe\"]}".to_vec())),
+            target: hs_list(Evil::Fixed(
+                200,
+                "application/json",
+                b"{\"results\":[\"\xff\xfe\"]}".to_vec(),
+            )),
             needles: vec![HS_LIST, "not valid UTF-8"],
         },
         Case {
@@ -302,24 +310,31 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "qbo wrong type",
-            target: qbo_query(Evil::Edit(|v| v["QueryResponse"]["Customer"][1]["Active"] = serde_json::json!("yes"))),
+            target: qbo_query(Evil::Set("/QueryResponse/Customer/1/Active", r#""yes""#)),
             needles: vec![QBO_QUERY, "QueryResponse.Customer[1].Active"],
         },
         Case {
-            name: "qbo Id is a number",
-            target: qbo_query(Evil::Edit(|v| v["QueryResponse"]["Customer"][0]["Id"] = serde_json::json!(7))),
+            name: "qbo Id is an object",
+            target: qbo_query(Evil::Set(
+                "/QueryResponse/Customer/0/Id",
+                r#"{"value": "7"}"#,
+            )),
             needles: vec![QBO_QUERY, "QueryResponse.Customer[0].Id"],
         },
         Case {
             name: "qbo bad timestamp",
-            target: qbo_query(Evil::Edit(|v| {
-                v["QueryResponse"]["Customer"][2]["MetaData"]["LastUpdatedTime"] = serde_json::json!("2026-13-45T99:00:00")
-            })),
-            needles: vec![QBO_QUERY, "QueryResponse.Customer[2].MetaData.LastUpdatedTime"],
+            target: qbo_query(Evil::Set(
+                "/QueryResponse/Customer/2/MetaData/LastUpdatedTime",
+                r#""2026-13-45T99:00:00""#,
+            )),
+            needles: vec![
+                QBO_QUERY,
+                "QueryResponse.Customer[2].MetaData.LastUpdatedTime",
+            ],
         },
         Case {
             name: "qbo row is not an object",
-            target: qbo_query(Evil::Edit(|v| v["QueryResponse"]["Customer"][1] = serde_json::json!(["x"]))),
+            target: qbo_query(Evil::Set("/QueryResponse/Customer/1", r#"["x"]"#)),
             needles: vec![QBO_QUERY, "QueryResponse.Customer[1]"],
         },
         Case {
@@ -339,12 +354,20 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "qbo invalid UTF-8",
-            target: qbo_query(Evil::Fixed(200, "application/json", b"{\"QueryResponse\":{\"x\":\"\xc3\x28\"}}".to_vec())),
+            target: qbo_query(Evil::Fixed(
+                200,
+                "application/json",
+                b"{\"QueryResponse\":{\"x\":\"\xc3\x28\"}}".to_vec(),
+            )),
             needles: vec![QBO_QUERY, "not valid UTF-8"],
         },
         Case {
             name: "qbo plain text",
-            target: qbo_query(Evil::Fixed(200, "text/plain", b"Service temporarily unavailable".to_vec())),
+            target: qbo_query(Evil::Fixed(
+                200,
+                "text/plain",
+                b"Service temporarily unavailable".to_vec(),
+            )),
             needles: vec![QBO_QUERY, "Service temporarily unavailable"],
         },
     ]
@@ -376,7 +399,10 @@ fn clients_report_hostile_responses_with_endpoint_and_path() {
     );
     q_cfg.retry = hsqb::http::RetryPolicy::fast(2, 1);
     let qbo = hsqb::quickbooks::QboClient::new(q_cfg, hsqb::quickbooks::MemorySink::new()).unwrap();
-    let props: Vec<String> = ["email", "firstname"].iter().map(|s| s.to_string()).collect();
+    let props: Vec<String> = ["email", "firstname"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
 
     // Sanity: through the proxy, untouched, both reads work.
     evil.set(None);
@@ -391,7 +417,10 @@ fn clients_report_hostile_responses_with_endpoint_and_path() {
         let err = rt.block_on(async {
             if case.target.suffix == "/query" {
                 let q = hsqb::quickbooks::Query::select("Customer", hsqb::quickbooks::Active::Any);
-                qbo.query_all(&q).await.map(|r| r.len()).map_err(|e| e.to_string())
+                qbo.query_all(&q)
+                    .await
+                    .map(|r| r.len())
+                    .map_err(|e| e.to_string())
             } else {
                 hs.list_all("contacts", &props)
                     .await
@@ -399,7 +428,11 @@ fn clients_report_hostile_responses_with_endpoint_and_path() {
                     .map_err(|e| e.to_string())
             }
         });
-        assert!(evil.hits() > 0, "{}: the proxy corrupted nothing", case.name);
+        assert!(
+            evil.hits() > 0,
+            "{}: the proxy corrupted nothing",
+            case.name
+        );
         let err = match err {
             Err(e) => e,
             Ok(n) => panic!("{}: accepted a hostile response ({n} records)", case.name),
@@ -407,12 +440,21 @@ fn clients_report_hostile_responses_with_endpoint_and_path() {
         for n in &case.needles {
             assert!(err.contains(n), "{}: error lacks {n:?}: {err}", case.name);
         }
-        assert!(err.len() < 2000, "{}: error is {} bytes long", case.name, err.len());
+        assert!(
+            err.len() < 2000,
+            "{}: error is {} bytes long",
+            case.name,
+            err.len()
+        );
     }
 
     // An enormous page (50,000 records where 100 were asked for) is data, not
     // an attack on memory: it is read, and the paging cursor is followed.
-    evil.set(Some(hs_list(Evil::Fixed(200, "application/json", enormous_hubspot_page()))));
+    evil.set(Some(hs_list(Evil::Fixed(
+        200,
+        "application/json",
+        enormous_hubspot_page(),
+    ))));
     let got = rt.block_on(hs.list_all("contacts", &props));
     match got {
         Ok(records) => assert!(records.len() >= 50_000, "{}", records.len()),
@@ -452,7 +494,11 @@ fn plan_and_apply_fail_cleanly_and_write_nothing() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(!stderr.contains("panicked"), "{}: panic\n{text}", case.name);
             for n in &case.needles {
-                assert!(stderr.contains(n), "{} / {args:?}: stderr lacks {n:?}\n{text}", case.name);
+                assert!(
+                    stderr.contains(n),
+                    "{} / {args:?}: stderr lacks {n:?}\n{text}",
+                    case.name
+                );
             }
             assert!(
                 evil.writes().is_empty(),
@@ -460,7 +506,12 @@ fn plan_and_apply_fail_cleanly_and_write_nothing() {
                 case.name,
                 evil.writes()
             );
-            assert_eq!(bench_env::files(d), before, "{} / {args:?} changed files", case.name);
+            assert_eq!(
+                bench_env::files(d),
+                before,
+                "{} / {args:?} changed files",
+                case.name
+            );
         }
     }
 }

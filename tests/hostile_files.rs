@@ -15,7 +15,7 @@ use std::path::Path;
 /// to HubSpot.
 fn setup() -> (EmuThread, tempfile::TempDir, Vec<(String, String)>) {
     let emu = EmuThread::start(EmuThread::default_config());
-    emu.seed_customers(3);
+    emu.seed_customers(0..3);
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("hsqb.yaml"),
@@ -45,10 +45,7 @@ fn refused(
     for n in needles {
         assert!(stderr.contains(n), "{args:?}: stderr lacks {n:?}:\n{text}");
     }
-    assert!(
-        !stderr.contains("panicked"),
-        "{args:?} panicked:\n{text}"
-    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{text}");
     assert_eq!(files(dir), files_before, "{args:?} changed files on disk");
     if no_requests {
         assert_eq!(
@@ -57,7 +54,11 @@ fn refused(
             "{args:?} talked to the APIs"
         );
     } else {
-        assert!(emu.writes().is_empty(), "{args:?} wrote: {:?}", emu.writes());
+        assert!(
+            emu.writes().is_empty(),
+            "{args:?} wrote: {:?}",
+            emu.writes()
+        );
     }
 }
 
@@ -74,7 +75,10 @@ fn bad_saved_plans_are_refused_by_apply_and_show() {
     let out = hsqb(d, &["plan", "--out", "plan.json"], &env);
     assert_eq!(code(&out), 0, "{}", both(&out));
     let good = std::fs::read_to_string(d.join("plan.json")).expect("plan saved");
-    assert!(good.contains("person0@example.test"), "plan creates the contacts");
+    assert!(
+        good.contains("person0@example.test"),
+        "plan creates the contacts"
+    );
     assert!(emu.writes().is_empty(), "plan wrote: {:?}", emu.writes());
 
     let mut wrong_type: serde_json::Value = serde_json::from_str(&good).expect("plan is JSON");
@@ -125,9 +129,21 @@ fn bad_saved_plans_are_refused_by_apply_and_show() {
             vec!["changes[0].system", "salesforce"],
         ),
         ("empty", Vec::new(), vec!["truncated or not JSON"]),
-        ("not_a_plan", b"{\"hello\": \"world\"}".to_vec(), vec!["no `format_version`"]),
-        ("json_array", b"[1, 2, 3]".to_vec(), vec!["no `format_version`"]),
-        ("deep_nesting", deep.into_bytes(), vec!["not a valid plan file"]),
+        (
+            "not_a_plan",
+            b"{\"hello\": \"world\"}".to_vec(),
+            vec!["no `format_version`"],
+        ),
+        (
+            "json_array",
+            b"[1, 2, 3]".to_vec(),
+            vec!["no `format_version`"],
+        ),
+        (
+            "deep_nesting",
+            deep.into_bytes(),
+            vec!["not a valid plan file"],
+        ),
         ("garbage", garbage, vec!["UTF-8"]),
     ];
     for (name, bytes, needles) in &cases {
@@ -153,7 +169,8 @@ fn bad_saved_plans_are_refused_by_apply_and_show() {
     let missing = hsqb(d, &["show", "no-such-plan.json"], &env);
     assert_eq!(code(&missing), 1, "{}", both(&missing));
     assert!(
-        String::from_utf8_lossy(&missing.stderr).contains("cannot read plan file no-such-plan.json"),
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("cannot read plan file no-such-plan.json"),
         "{}",
         both(&missing)
     );
@@ -173,8 +190,9 @@ fn corrupt_state_files_are_refused_before_any_write() {
     assert_eq!(code(&out), 0, "{}", both(&out));
     let good = std::fs::read_to_string(d.join("state.json")).expect("state written");
     assert!(good.contains("watermarks"), "{good}");
-    // New QBO data, so a run that ignored the bad state would have work to do.
-    emu.seed_customers(5);
+    // New QBO data, so a run that ignored the bad state would have work to do
+    // (each refused run below uses `--refresh full` or reads no state at all).
+    emu.seed_customers(3..8);
     let writes_before = emu.writes();
 
     let mut wrong_type: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
@@ -182,14 +200,27 @@ fn corrupt_state_files_are_refused_before_any_write() {
     let mut bad_time: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
     bad_time["last_full_refresh"] = serde_json::json!("yesterday-ish");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated", good.as_bytes()[..good.len() / 2].to_vec(), "truncated or not JSON"),
+        (
+            "truncated",
+            good.as_bytes()[..good.len() / 2].to_vec(),
+            "truncated or not JSON",
+        ),
         (
             "future_version",
-            good.replacen("\"version\": 1", "\"version\": 7", 1).into_bytes(),
+            good.replacen("\"version\": 1", "\"version\": 7", 1)
+                .into_bytes(),
             "written by a newer hsqb",
         ),
-        ("wrong_type", serde_json::to_vec(&wrong_type).expect("json"), "at `watermarks`"),
-        ("bad_time", serde_json::to_vec(&bad_time).expect("json"), "at `last_full_refresh`"),
+        (
+            "wrong_type",
+            serde_json::to_vec(&wrong_type).expect("json"),
+            "at `watermarks`",
+        ),
+        (
+            "bad_time",
+            serde_json::to_vec(&bad_time).expect("json"),
+            "at `last_full_refresh`",
+        ),
         ("not_state", b"[]".to_vec(), "not an hsqb state file"),
         ("empty", Vec::new(), "truncated or not JSON"),
         (
@@ -205,7 +236,10 @@ fn corrupt_state_files_are_refused_before_any_write() {
     for (name, bytes, needle) in &cases {
         std::fs::write(d.join("state.json"), bytes).expect("write state");
         // Both read the state before connecting: no request at all.
-        for args in [vec!["plan"], vec!["apply", "--auto-approve"]] {
+        for args in [
+            vec!["plan", "--refresh", "full"],
+            vec!["apply", "--auto-approve", "--refresh", "full"],
+        ] {
             refused(
                 &emu,
                 d,
@@ -220,11 +254,21 @@ fn corrupt_state_files_are_refused_before_any_write() {
             "{name}: apply left its lock behind"
         );
     }
-    assert_eq!(emu.writes(), writes_before, "a corrupt state let a write through");
+    assert_eq!(
+        emu.writes(),
+        writes_before,
+        "a corrupt state let a write through"
+    );
 
     // With the good state back, the same command works (and writes).
     std::fs::write(d.join("state.json"), &good).expect("restore state");
-    let ok = hsqb(d, &["apply", "--auto-approve"], &env);
+    // (A full refresh: the new customers carry data-clock times older than the
+    // wall-clock watermark the first run stored.)
+    let ok = hsqb(d, &["apply", "--auto-approve", "--refresh", "full"], &env);
     assert_eq!(code(&ok), 0, "{}", both(&ok));
-    assert_ne!(emu.writes(), writes_before, "the restored run wrote nothing");
+    assert_ne!(
+        emu.writes(),
+        writes_before,
+        "the restored run wrote nothing"
+    );
 }

@@ -14,7 +14,12 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 /// (block, HubSpot id, QBO id, agreed values) of a stored baseline.
-type BaselineSpec = (Block, &'static str, &'static str, Vec<(&'static str, &'static str)>);
+type BaselineSpec = (
+    Block,
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
 
 struct Scenario {
     name: &'static str,

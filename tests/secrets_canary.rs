@@ -46,7 +46,7 @@ fn emulator() -> EmuThread {
         ..EmuThread::default_config()
     };
     let emu = EmuThread::start(config);
-    emu.seed_customers(3);
+    emu.seed_customers(0..3);
     emu.seed_contacts(2);
     emu
 }
@@ -54,14 +54,14 @@ fn emulator() -> EmuThread {
 /// Private-app token on HubSpot, OAuth refresh (with rotation) on QBO.
 fn manifest_token_and_refresh(base: &str, realm: &str) -> String {
     format!(
-        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    client_id: canary-qbo-client-id\n    client_secret: ${{QBO_CLIENT_SECRET}}\n    refresh_token: ${{QBO_REFRESH_TOKEN}}\n    token_url: {base}/oauth2/v1/tokens/bearer\nstate:\n  path: state/state.json\nsync:\n  contacts:\n    direction: two_way\n"
+        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    client_id: canary-qbo-client-id\n    client_secret: ${{QBO_CLIENT_SECRET}}\n    refresh_token: ${{QBO_REFRESH_TOKEN}}\n    token_url: {base}/oauth2/v1/tokens/bearer\nstate:\n  path: state/state.json\nsync:\n  contacts:\n    direction: two_way\n    conflict: newest_wins\n"
     )
 }
 
 /// OAuth on HubSpot, a static access token on QBO.
 fn manifest_oauth_and_static(base: &str, realm: &str) -> String {
     format!(
-        "version: 1\nhubspot:\n  base_url: {base}\n  oauth:\n    client_id: canary-hs-client-id\n    client_secret: ${{HUBSPOT_CLIENT_SECRET}}\n    refresh_token: ${{HUBSPOT_REFRESH_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nstate:\n  path: state/state.json\nsync:\n  contacts:\n    direction: two_way\n"
+        "version: 1\nhubspot:\n  base_url: {base}\n  oauth:\n    client_id: canary-hs-client-id\n    client_secret: ${{HUBSPOT_CLIENT_SECRET}}\n    refresh_token: ${{HUBSPOT_REFRESH_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nstate:\n  path: state/state.json\nsync:\n  contacts:\n    direction: two_way\n    conflict: newest_wins\n"
     )
 }
 
@@ -81,7 +81,12 @@ fn env(hs_token: &str, qbo_refresh: &str) -> Vec<(String, String)> {
 /// (12 characters), and tokens the emulator issued (`AT1-`/`RT1-` + hex).
 fn leaks(text: &str, issued: &[String]) -> Vec<String> {
     let mut found = Vec::new();
-    for c in CANARIES.iter().copied().map(str::to_string).chain(issued.iter().cloned()) {
+    for c in CANARIES
+        .iter()
+        .copied()
+        .map(str::to_string)
+        .chain(issued.iter().cloned())
+    {
         if text.contains(&c) {
             found.push(format!("{c} (whole)"));
         } else if text.contains(&c[..12]) && !c.starts_with("pat-na1-") {
@@ -114,13 +119,32 @@ impl Runner<'_> {
     /// `RUST_LOG=trace`, which also enables the HTTP stack's own logs), check
     /// every output for leaks, and return the last exit code.
     fn run(&mut self, args: &[&str], env: &[(String, String)], want: i32) -> i32 {
+        self.run_after(None, args, env, want)
+    }
+
+    /// [`Runner::run`], running `before` (checked for leaks too) ahead of each
+    /// variant: a saved plan is applied once, so each variant needs a new one.
+    fn run_after(
+        &mut self,
+        before: Option<&[&str]>,
+        args: &[&str],
+        env: &[(String, String)],
+        want: i32,
+    ) -> i32 {
         let mut last = -1;
+        let mut logged = false;
         let variants: Vec<(Vec<&str>, Option<&str>)> = vec![
             (vec!["-vvv"], None),
             (vec!["-vvv", "--log-format", "json"], None),
             (vec!["--log-format", "json"], Some("trace")),
         ];
         for (flags, rust_log) in variants {
+            if let Some(b) = before {
+                let out = hsqb(self.dir, b, env);
+                assert_eq!(code(&out), 0, "{b:?}:\n{}", both(&out));
+                let found = leaks(&both(&out), &issued(self.emu));
+                assert!(found.is_empty(), "{b:?} leaked {found:?}");
+            }
             let mut all: Vec<&str> = flags.clone();
             all.extend_from_slice(args);
             let mut e = env.to_vec();
@@ -135,14 +159,12 @@ impl Runner<'_> {
             let issued = issued(self.emu);
             let found = leaks(&text, &issued);
             assert!(found.is_empty(), "{all:?} leaked {found:?}:\n{text}");
-            // Logs really were produced (the check above is not vacuous).
-            if flags.contains(&"-vvv") && !args.contains(&"schema") && !args.contains(&"validate") {
-                assert!(
-                    !out.stderr.is_empty(),
-                    "{all:?}: no log output at -vvv"
-                );
-            }
+            logged |= flags.contains(&"-vvv") && !out.stderr.is_empty();
             check_files(self.dir, &issued);
+        }
+        // Logs really were produced (the leak checks are not vacuous).
+        if matches!(args.first(), Some(&("plan" | "apply" | "mappings"))) {
+            assert!(logged, "{args:?}: no log output at -vvv");
         }
         last
     }
@@ -173,8 +195,11 @@ fn no_command_leaks_a_secret() {
     };
 
     // Set A: HubSpot private-app token, QBO OAuth with refresh-token rotation.
-    std::fs::write(d.join("hsqb.yaml"), manifest_token_and_refresh(&emu.base, &emu.realm))
-        .expect("manifest");
+    std::fs::write(
+        d.join("hsqb.yaml"),
+        manifest_token_and_refresh(&emu.base, &emu.realm),
+    )
+    .expect("manifest");
     let good = env(HS_TOKEN, QBO_REFRESH);
     r.run(&["validate"], &good, 0);
     r.run(&["schema"], &good, 0);
@@ -189,8 +214,18 @@ fn no_command_leaks_a_secret() {
         d.join("state/state.json.tokens").exists(),
         "no rotated token was stored"
     );
-    assert_ne!(issued(&emu)[0], QBO_REFRESH, "the refresh token never rotated");
-    r.run(&["apply", "plan.json"], &good, 0);
+    assert_ne!(
+        issued(&emu)[0],
+        QBO_REFRESH,
+        "the refresh token never rotated"
+    );
+    // New data for every saved plan to carry.
+    r.run_after(
+        Some(&["plan", "--out", "plan.json"]),
+        &["apply", "plan.json"],
+        &good,
+        0,
+    );
     r.run(&["apply", "--auto-approve"], &good, 0);
     // force-unlock: a wrong id (error path), then a real lock.
     r.run(&["force-unlock", "no-such-lock"], &good, 1);
@@ -220,8 +255,11 @@ fn no_command_leaks_a_secret() {
     r.run(&["apply", "--auto-approve"], &bad_hs, 1);
 
     // Set B: HubSpot OAuth (client secret + refresh token), static QBO token.
-    std::fs::write(d.join("hsqb.yaml"), manifest_oauth_and_static(&emu.base, &emu.realm))
-        .expect("manifest");
+    std::fs::write(
+        d.join("hsqb.yaml"),
+        manifest_oauth_and_static(&emu.base, &emu.realm),
+    )
+    .expect("manifest");
     r.run(&["validate"], &good, 0);
     r.run(&["plan", "--out", "plan-b.json"], &good, 0);
     r.run(&["show", "plan-b.json"], &good, 0);
@@ -237,4 +275,14 @@ fn no_command_leaks_a_secret() {
     let written = files(d);
     assert!(written.keys().any(|p| p.ends_with("plan.json")));
     assert!(written.keys().any(|p| p.ends_with("state/state.json")));
+}
+
+#[test]
+fn the_leak_detector_sees_leaks() {
+    let issued = vec!["RT1-0123456789abcdef0123456789abcdef".to_string()];
+    assert!(!leaks(&format!("token={HS_TOKEN}"), &[]).is_empty());
+    assert!(!leaks(&format!("expired: {}…", &QBO_REFRESH[..14]), &[]).is_empty());
+    assert!(!leaks("Bearer AT1-0123456789abcdef0123", &[]).is_empty());
+    assert!(!leaks("x RT1-0123456789abcdef0123456789abcdef y", &issued).is_empty());
+    assert!(leaks("Authorization: ***, fingerprint 1a2b3c4d", &issued).is_empty());
 }

@@ -6,7 +6,7 @@
 //! good to a few allocations when other threads run concurrently.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 
 /// Wraps the system allocator and counts.
 pub struct Counting;

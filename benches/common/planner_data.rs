@@ -65,7 +65,10 @@ fn last_name(i: usize) -> String {
 
 fn hs_contact(id: usize, i: usize, link: Option<&str>, phone: &str, minutes: i64) -> HsRecord {
     let mut p = BTreeMap::new();
-    p.insert("email".to_string(), format!("person{i}@example{}.test", i % 97));
+    p.insert(
+        "email".to_string(),
+        format!("person{i}@example{}.test", i % 97),
+    );
     p.insert("firstname".to_string(), format!("First{i}"));
     p.insert("lastname".to_string(), last_name(i));
     p.insert("company".to_string(), format!("Company {i} Ltd"));
@@ -170,6 +173,7 @@ pub fn build(n: usize, mix: Mix) -> Inputs {
         HsObjectSet {
             records: hs,
             complete: true,
+            ..Default::default()
         },
     );
     let mut q = testkit::quickbooks(Vec::new());
@@ -178,6 +182,7 @@ pub fn build(n: usize, mix: Mix) -> Inputs {
         QboEntitySet {
             records: qb,
             complete: true,
+            ..Default::default()
         },
     );
     let mut quickbooks = BTreeMap::new();
@@ -203,10 +208,10 @@ pub fn build(n: usize, mix: Mix) -> Inputs {
     let first = inputs.plan();
     for b in &first.state.baselines {
         if let (Some(h), Some(q)) = (&b.hubspot_id, &b.qbo_id) {
-            inputs.state.baselines.insert(
-                hsqb::plan::input::baseline_key(b.block, h, q),
-                b.clone(),
-            );
+            inputs
+                .state
+                .baselines
+                .insert(hsqb::plan::input::baseline_key(b.block, h, q), b.clone());
         }
     }
     inputs

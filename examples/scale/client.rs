@@ -71,8 +71,9 @@ pub fn connections(emu: &Emu, limits: ClientLimits) -> Connections {
 pub fn manifest(emu: &Emu, direction: &str) -> Manifest {
     let base = emu.base.as_str().trim_end_matches('/');
     let yaml = format!(
-        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  {COMPANY}:\n    realm_id: \"{}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nsync:\n  contacts:\n    direction: {direction}\n",
-        emu.realm
+        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  {COMPANY}:\n    realm_id: \"{}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nsync:\n  contacts:\n    direction: {direction}\n{}",
+        emu.realm,
+        conflict(direction)
     );
     let env = |k: &str| match k {
         "HUBSPOT_TOKEN" => Some(hsqb::emulator::DEFAULT_HUBSPOT_TOKEN.to_string()),
@@ -85,13 +86,28 @@ pub fn manifest(emu: &Emu, direction: &str) -> Manifest {
     }
 }
 
+/// Two-way blocks need a conflict rule.
+fn conflict(direction: &str) -> &'static str {
+    if direction == "two_way" {
+        "    conflict: newest_wins\n"
+    } else {
+        ""
+    }
+}
+
 /// The HubSpot contact properties a refresh of `m` asks for (the same list
 /// `refresh` builds), for the raw download baseline.
 pub fn contact_properties(m: &Manifest) -> Vec<String> {
-    let mut props: Vec<String> = ["email", "firstname", "lastname", "company", "lastmodifieddate"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut props: Vec<String> = [
+        "email",
+        "firstname",
+        "lastname",
+        "company",
+        "lastmodifieddate",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if let Some(c) = m.contacts() {
         props.extend(c.mappings_effective().into_iter().map(|e| e.hubspot));
         props.extend(c.filter.hubspot.iter().map(|f| f.field.value.clone()));
@@ -297,7 +313,9 @@ pub async fn raw_download(emu: &Emu, properties: &[String]) -> (usize, usize) {
             bytes += body.len();
             let v: serde_json::Value =
                 serde_json::from_slice(&body).unwrap_or_else(|e| panic!("json: {e}"));
-            let n = v["QueryResponse"]["Customer"].as_array().map_or(0, Vec::len);
+            let n = v["QueryResponse"]["Customer"]
+                .as_array()
+                .map_or(0, Vec::len);
             records += n;
             if n < 1000 {
                 break;

@@ -101,7 +101,12 @@ impl Emu {
     /// Create the unique link property on contacts (as a previous run would have).
     pub fn create_link_property(&self) {
         let at = self.now();
-        let mut hs = self.emulator.shared().hubspot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut hs = self
+            .emulator
+            .shared()
+            .hubspot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         hs.create_property(
             "contacts",
             &json!({
@@ -121,7 +126,12 @@ impl Emu {
     /// hour of data time ago. Returns their Ids in order.
     pub fn seed_customers(&self, range: std::ops::Range<usize>) -> Vec<String> {
         let at = self.now() - Duration::hours(1);
-        let mut q = self.emulator.shared().quickbooks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = self
+            .emulator
+            .shared()
+            .quickbooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         range
             .map(|i| {
                 q.insert(&self.realm, "Customer", customer_body(i), at)
@@ -134,7 +144,12 @@ impl Emu {
     /// QBO Id at the same position of `links` when given.
     pub fn seed_contacts(&self, range: std::ops::Range<usize>, links: Option<&[String]>) {
         let at = self.now() - Duration::hours(1);
-        let mut hs = self.emulator.shared().hubspot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut hs = self
+            .emulator
+            .shared()
+            .hubspot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         for (k, i) in range.enumerate() {
             let mut props = contact_props(i);
             if let Some(l) = links {

@@ -102,11 +102,16 @@ fn main() {
         results.extend(rt.block_on(steady(n, args.repeat)));
     }
     if results.is_empty() {
-        eprintln!("unknown scenario {}; use qbo-to-hubspot, hubspot-to-qbo, steady or all", args.scenario);
+        eprintln!(
+            "unknown scenario {}; use qbo-to-hubspot, hubspot-to-qbo, steady or all",
+            args.scenario
+        );
         std::process::exit(64);
     }
     println!("\n## Summary\n");
-    println!("| scenario | requests | minimum | requests/minimum | wall (unscaled) | steady-rate floor | wall/floor | client CPU |");
+    println!(
+        "| scenario | requests | minimum | requests/minimum | wall (unscaled) | steady-rate floor | wall/floor | client CPU |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, s) in &results {
         println!(
@@ -163,7 +168,9 @@ fn state_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
 
 /// N QBO customers → an empty HubSpot portal, full sync under real limits.
 async fn qbo_to_hubspot(n: usize, scale: f64) -> Summary {
-    println!("\n## Scenario: {n} QBO customers → empty HubSpot (plan + apply, real limits, time scale {scale})");
+    println!(
+        "\n## Scenario: {n} QBO customers → empty HubSpot (plan + apply, real limits, time scale {scale})"
+    );
     let emu = Emu::start(Limits::default(), scale);
     let ids = emu.seed_customers(0..n);
     assert_eq!(ids.len(), n);
@@ -203,10 +210,34 @@ async fn qbo_to_hubspot(n: usize, scale: f64) -> Summary {
             qbo_pages(n),
             format!("{n} customers, 1000 per page, until a short page"),
         ),
-        Minimum::new("hubspot", "GET", "/properties/{objectType}", 1, "contact property definitions"),
-        Minimum::new("hubspot", "GET", "/objects/{objectType}", 2, "live and archived contacts: one empty page each"),
-        Minimum::new("hubspot", "POST", "/groups", 1, "create hsqb's property group"),
-        Minimum::new("hubspot", "POST", "/properties/{objectType}", 1, "create the link property"),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/properties/{objectType}",
+            1,
+            "contact property definitions",
+        ),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/objects/{objectType}",
+            2,
+            "live and archived contacts: one empty page each",
+        ),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/groups",
+            1,
+            "create hsqb's property group",
+        ),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/properties/{objectType}",
+            1,
+            "create the link property",
+        ),
         Minimum::new(
             "hubspot",
             "POST",
@@ -232,7 +263,9 @@ async fn qbo_to_hubspot(n: usize, scale: f64) -> Summary {
 
 /// N HubSpot contacts → QBO customers, the slow direction.
 async fn hubspot_to_qbo(n: usize, scale: f64) -> Summary {
-    println!("\n## Scenario: {n} HubSpot contacts → QBO customers (plan + apply, real limits, time scale {scale})");
+    println!(
+        "\n## Scenario: {n} HubSpot contacts → QBO customers (plan + apply, real limits, time scale {scale})"
+    );
     let emu = Emu::start(Limits::default(), scale);
     emu.seed_contacts(0..n, None);
     let m = client::manifest(&emu, "hubspot_to_quickbooks");
@@ -278,7 +311,13 @@ async fn hubspot_to_qbo(n: usize, scale: f64) -> Summary {
             n.div_ceil(30) as u64,
             format!("{n} creates, 30 per batch"),
         ),
-        Minimum::new("hubspot", "GET", "/properties/{objectType}", 1, "contact property definitions"),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/properties/{objectType}",
+            1,
+            "contact property definitions",
+        ),
         Minimum::new(
             "hubspot",
             "GET",
@@ -286,8 +325,20 @@ async fn hubspot_to_qbo(n: usize, scale: f64) -> Summary {
             pages(n, 100) + 1,
             format!("{n} live contacts, 100 per page, and one empty archived page"),
         ),
-        Minimum::new("hubspot", "POST", "/groups", 1, "create hsqb's property group"),
-        Minimum::new("hubspot", "POST", "/properties/{objectType}", 1, "create the link property"),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/groups",
+            1,
+            "create hsqb's property group",
+        ),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/properties/{objectType}",
+            1,
+            "create the link property",
+        ),
         Minimum::new(
             "hubspot",
             "POST",
@@ -314,13 +365,18 @@ async fn hubspot_to_qbo(n: usize, scale: f64) -> Summary {
 /// N linked, equal pairs: full refresh plan vs the download floor, then a
 /// no-change incremental run.
 async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
-    println!("\n## Scenario: {n} linked pairs per side, no rate limits (full-refresh plan, then no-change incremental runs)");
+    println!(
+        "\n## Scenario: {n} linked pairs per side, no rate limits (full-refresh plan, then no-change incremental runs)"
+    );
     let emu = Emu::start(Limits::unlimited(), 1.0);
     let seed_start = std::time::Instant::now();
     emu.create_link_property();
     let ids = emu.seed_customers(0..n);
     emu.seed_contacts(0..n, Some(&ids));
-    println!("seeded {n} + {n} records in {:.1} s", seed_start.elapsed().as_secs_f64());
+    println!(
+        "seeded {n} + {n} records in {:.1} s",
+        seed_start.elapsed().as_secs_f64()
+    );
     let m = client::manifest(&emu, "two_way");
     let conns = client::connections(&emu, ClientLimits::Unlimited);
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -333,11 +389,21 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     for i in 0..repeat {
         let ((records, bytes), t) = timed(client::raw_download(&emu, &props)).await;
         if i == 0 {
-            println!("\ndownload floor: {records} records, {:.1} MiB", bytes as f64 / 1048576.0);
+            println!(
+                "\ndownload floor: {records} records, {:.1} MiB",
+                bytes as f64 / 1048576.0
+            );
         }
         downloads.push(t);
         let before = emu.counts();
-        let (run, t) = timed(client::run(&m, &conns, &state_file(&dir), RefreshRequest::Full, false)).await;
+        let (run, t) = timed(client::run(
+            &m,
+            &conns,
+            &state_file(&dir),
+            RefreshRequest::Full,
+            false,
+        ))
+        .await;
         full_counts = delta(&before, &emu.counts());
         if i == 0 {
             println!(
@@ -367,7 +433,13 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
             qbo_pages(n) + 2,
             format!("{n} customers at 1000 per page until a short page, vendors, employees"),
         ),
-        Minimum::new("hubspot", "GET", "/properties/{objectType}", 1, "contact property definitions"),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/properties/{objectType}",
+            1,
+            "contact property definitions",
+        ),
         Minimum::new(
             "hubspot",
             "GET",
@@ -398,7 +470,14 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     full_sum.binding = "download floor".into();
 
     // The first apply records baselines and watermarks, as after a first sync.
-    let (first, t) = timed(client::run(&m, &conns, &state_file(&dir), RefreshRequest::Full, true)).await;
+    let (first, t) = timed(client::run(
+        &m,
+        &conns,
+        &state_file(&dir),
+        RefreshRequest::Full,
+        true,
+    ))
+    .await;
     println!(
         "\nfirst full apply: {} ({} baselines recorded) in {:.2} s",
         hsqb::render::summary_line(&first.plan.summary),
@@ -412,7 +491,14 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     let mut last_run = None;
     for _ in 0..repeat {
         let before = emu.counts();
-        let (run, t) = timed(client::run(&m, &conns, &state_file(&dir), RefreshRequest::Auto, true)).await;
+        let (run, t) = timed(client::run(
+            &m,
+            &conns,
+            &state_file(&dir),
+            RefreshRequest::Auto,
+            true,
+        ))
+        .await;
         inc_counts = delta(&before, &emu.counts());
         incs.push(t);
         last_run = Some(run);
@@ -429,7 +515,13 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     let minimums_inc = vec![
         Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
         Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
-        Minimum::new("quickbooks", "GET", "/cdc", 1, "changed customers since the watermark"),
+        Minimum::new(
+            "quickbooks",
+            "GET",
+            "/cdc",
+            1,
+            "changed customers since the watermark",
+        ),
         Minimum::new(
             "quickbooks",
             "GET",
@@ -437,9 +529,27 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
             2,
             "vendors and employees (display-name namespace for creates)",
         ),
-        Minimum::new("hubspot", "GET", "/properties/{objectType}", 1, "contact property definitions"),
-        Minimum::new("hubspot", "POST", "/search", 1, "contacts modified since the watermark"),
-        Minimum::new("hubspot", "GET", "/objects/{objectType}", 1, "archived contacts (deletions)"),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/properties/{objectType}",
+            1,
+            "contact property definitions",
+        ),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/search",
+            1,
+            "contacts modified since the watermark",
+        ),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/objects/{objectType}",
+            1,
+            "archived contacts (deletions)",
+        ),
         Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
     ];
     let inc_sum = report(
@@ -452,7 +562,10 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     );
     emu.stop();
     vec![
-        (format!("full-refresh plan {n} × {n} (floor = download)"), full_sum),
+        (
+            format!("full-refresh plan {n} × {n} (floor = download)"),
+            full_sum,
+        ),
         (format!("no-change incremental run {n} × {n}"), inc_sum),
     ]
 }

@@ -28,7 +28,10 @@ pub fn process_cpu() -> Duration {
     if rc != 0 {
         return Duration::ZERO;
     }
-    Duration::new(ts.tv_sec.max(0) as u64, ts.tv_nsec.clamp(0, 999_999_999) as u32)
+    Duration::new(
+        ts.tv_sec.max(0) as u64,
+        ts.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
 }
 
 /// CPU time of the emulator's threads (names starting with `emu-`), from
@@ -111,7 +114,13 @@ pub struct Minimum {
 
 impl Minimum {
     /// A minimum for `method … suffix` on `api`.
-    pub fn new(api: &'static str, method: &'static str, suffix: &'static str, min: u64, why: impl Into<String>) -> Self {
+    pub fn new(
+        api: &'static str,
+        method: &'static str,
+        suffix: &'static str,
+        min: u64,
+        why: impl Into<String>,
+    ) -> Self {
         Minimum {
             api,
             method,
@@ -213,7 +222,9 @@ pub fn report(
     limits: Option<&[LimitClass]>,
 ) -> Summary {
     println!("\n### {title}\n");
-    println!("| api | endpoint | requests | minimum | requests/min | 429s | minimum derived from |");
+    println!(
+        "| api | endpoint | requests | minimum | requests/min | 429s | minimum derived from |"
+    );
     println!("|---|---|---:|---:|---:|---:|---|");
     let mut total = 0;
     let mut total_min = 0;

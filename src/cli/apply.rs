@@ -120,7 +120,9 @@ async fn locked(
                 ));
             }
         }
-        if !plan.summary.is_empty() && !args.auto_approve {
+        // A saved plan was reviewed when it was made (Terraform's rule, and
+        // what the refusal hint below recommends for CI): no second prompt.
+        if !plan.summary.is_empty() && !args.auto_approve && !from_file {
             confirm(out)?;
         }
         let opts = ApplyOptions {

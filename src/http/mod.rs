@@ -21,8 +21,7 @@ pub use retry::{Backoff, RetryPolicy, retry_after};
 pub use stats::{Accounting, Attempt, EndpointStats, StatsSnapshot};
 pub use transport::{
     Call, CallBody, Hooks, Idempotency, MAX_RESPONSE_BYTES, RawResponse, Transport, Verdict,
-    build_client,
-    default_verdict, install_crypto_provider,
+    build_client, default_verdict, install_crypto_provider,
 };
 
 /// Percent-encode a query-string value the way the real services' clients do

@@ -400,10 +400,8 @@ impl Transport {
             let headers = resp.headers().clone();
             // Read chunk by chunk with a cap: a broken or hostile server can
             // send an endless body (and a Content-Length cannot be trusted).
-            let mut body = Vec::with_capacity(
-                resp.content_length()
-                    .map_or(0, |n| n.min(1 << 20) as usize),
-            );
+            let mut body =
+                Vec::with_capacity(resp.content_length().map_or(0, |n| n.min(1 << 20) as usize));
             while let Some(chunk) = resp.chunk().await.map_err(ReadError::Http)? {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                     return Err(ReadError::TooLarge);

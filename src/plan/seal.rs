@@ -70,6 +70,13 @@ impl Plan {
         struct Probe {
             format_version: Option<serde_json::Value>,
         }
+        if !text.trim_start().starts_with('{') {
+            // Not an object (an array would otherwise read as a struct).
+            return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => "not a plan file: it has no `format_version`".to_string(),
+                Err(e) => format!("not a valid plan file: {e} (the file is truncated or not JSON)"),
+            });
+        }
         let probe: Probe = serde_json::from_str(text).map_err(|e| {
             if e.is_data() {
                 // Valid JSON but not an object: no version to read.

@@ -72,10 +72,10 @@ impl EmuThread {
         }
     }
 
-    /// Seed `n` QBO customers (`Customer i`, `person{i}@example.test`).
-    pub fn seed_customers(&self, n: usize) {
+    /// Seed QBO customers `i` in `range` (`Customer i`, `person{i}@example.test`).
+    pub fn seed_customers(&self, range: std::ops::Range<usize>) {
         let mut q = self.emu.shared().quickbooks.lock().expect("qbo lock");
-        for i in 0..n {
+        for i in range {
             q.insert(
                 &self.realm,
                 "Customer",
@@ -133,9 +133,17 @@ impl EmuThread {
 pub fn is_write(label: &str) -> bool {
     let method = label.split(' ').next().unwrap_or("");
     let path = label.split(' ').nth(1).unwrap_or("");
-    let reads = ["/search", "/batch/read", "/query", "/token", "/tokens/bearer"];
+    let reads = [
+        "/search",
+        "/batch/read",
+        "/query",
+        "/token",
+        "/tokens/bearer",
+    ];
     matches!(method, "POST" | "PATCH" | "PUT" | "DELETE")
-        && !reads.iter().any(|r| path.split('?').next().unwrap_or(path).ends_with(r))
+        && !reads
+            .iter()
+            .any(|r| path.split('?').next().unwrap_or(path).ends_with(r))
 }
 
 impl Drop for EmuThread {
@@ -169,7 +177,12 @@ pub fn base_env() -> Vec<(String, String)> {
 /// `base`, with state in `state.json` next to it; static tokens from env.
 pub fn manifest_yaml(base: &str, realm: &str, direction: &str) -> String {
     format!(
-        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nstate:\n  path: state.json\nsync:\n  contacts:\n    direction: {direction}\n"
+        "version: 1\nhubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\nquickbooks:\n  main:\n    realm_id: \"{realm}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\nstate:\n  path: state.json\nsync:\n  contacts:\n    direction: {direction}\n{}",
+        if direction == "two_way" {
+            "    conflict: newest_wins\n"
+        } else {
+            ""
+        }
     )
 }
 
