@@ -145,8 +145,8 @@ fn allocation_table(sizes: &[usize]) {
             || clone_inputs(&steady),
             |_| String::new(),
         );
-        let s = one("plan_steady", n, || steady.plan(), |p| summary(p));
-        let m = one("plan_mixed", n, || mixed.plan(), |p| summary(p));
+        let s = one("plan_steady", n, || steady.plan(), summary);
+        let m = one("plan_mixed", n, || mixed.plan(), summary);
         let plan = mixed.plan();
         let t = one(
             "render_text",

@@ -110,23 +110,25 @@ fn main() {
     }
     println!("\n## Summary\n");
     println!(
-        "| scenario | requests | minimum | requests/minimum | wall (unscaled) | steady-rate floor | wall/floor | client CPU |"
+        "| scenario | requests | minimum | requests/minimum | 429s | wall (unscaled) | floor | wall/floor | client CPU | emulator CPU |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, s) in &results {
         println!(
-            "| {name} | {} | {} | {} | {:.2} s | {} | {} | {:.3} s |",
+            "| {name} | {} | {} | {} | {} | {:.2} s | {} | {} | {:.3} s | {:.3} s |",
             s.requests,
             s.minimum,
             measure::ratio(s.requests as f64, s.minimum as f64),
+            s.throttled,
             s.wall_unscaled,
             if s.rate_floor > 0.0 {
-                format!("{:.1} s", s.rate_floor)
+                format!("{:.1} s ({})", s.rate_floor, s.binding)
             } else {
                 "–".into()
             },
             measure::ratio(s.wall_unscaled, s.rate_floor),
-            s.client_cpu.as_secs_f64()
+            s.client_cpu.as_secs_f64(),
+            s.emulator_cpu.as_secs_f64()
         );
     }
 }
