@@ -10,11 +10,11 @@ use crate::plan::input::EstimateLimits;
 use crate::plan::model::PlanTarget;
 use crate::quickbooks::{QboAuth, QboClient, QboConfig, QboLimits, TokenSink};
 use crate::secret::Secret;
-use crate::state::{LocalStore, StoredToken, TokenCipher};
+use crate::state::{Store, StoredToken, TokenCipher, TokenData, TokenWrite};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use url::Url;
 
 /// Connection errors.
@@ -81,8 +81,31 @@ impl Drop for SandboxHandle {
 pub struct ConnectOptions {
     /// Directory relative paths in the manifest are resolved against.
     pub base_dir: PathBuf,
-    /// Where rotated refresh tokens are persisted (the local state file).
-    pub state_path: Option<PathBuf>,
+    /// Where rotated refresh tokens are persisted (the state store: local
+    /// file or Postgres). `None` keeps them in memory only.
+    pub store: Option<Store>,
+    /// Time-scale factor of the other side (1.0 = real services). Only for
+    /// tests against an emulator started with the same `time_scale`: every
+    /// client-side duration (rate-limit windows, retry backoff and 429 waits,
+    /// per-attempt timeouts) is divided by it, so the client keeps to the same
+    /// limits the scaled emulator enforces. The CLI reads it from the hidden
+    /// `HSQB_TIME_SCALE` environment variable.
+    pub time_scale: f64,
+}
+
+/// Divide a client's time constants by `factor` (see [`ConnectOptions::time_scale`]).
+fn scale_retry(p: crate::http::RetryPolicy, factor: f64) -> crate::http::RetryPolicy {
+    crate::http::RetryPolicy {
+        base_delay: p.base_delay.div_f64(factor),
+        max_delay: p.max_delay.div_f64(factor),
+        throttle_wait: p.throttle_wait.div_f64(factor),
+        max_retry_after: p.max_retry_after.div_f64(factor),
+        ..p
+    }
+}
+
+fn valid_scale(f: f64) -> Option<f64> {
+    (f.is_finite() && f > 0.0 && f != 1.0).then_some(f)
 }
 
 /// Resolve a manifest-relative path.
@@ -135,6 +158,11 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
     if hs.api_version == HubSpotApiVersion::Dated202603 {
         cfg.path_style = PathStyle::dated_2026_03();
     }
+    if let Some(f) = valid_scale(opts.time_scale) {
+        cfg.limits = cfg.limits.scaled(f);
+        cfg.retry = scale_retry(cfg.retry, f);
+        cfg.timeout = cfg.timeout.div_f64(f);
+    }
     let hubspot = HubSpotClient::new(cfg).map_err(|e| ConnectError::Client(e.to_string()))?;
 
     let mut quickbooks = BTreeMap::new();
@@ -146,8 +174,18 @@ pub async fn connect(m: &Manifest, opts: &ConnectOptions) -> Result<Connections,
         hubspot_per_10s: per_10s,
         ..EstimateLimits::default()
     };
+    // Stored (rotated) refresh tokens, read once for every company.
+    let tokens = match &opts.store {
+        Some(store) if m.quickbooks.values().any(|q| q.refresh_token.is_some()) => Some(
+            store
+                .tokens()
+                .await
+                .map_err(|e| ConnectError::Config(e.to_string()))?,
+        ),
+        _ => None,
+    };
     for (name, q) in &m.quickbooks {
-        let client = qbo_client(name, q, opts)?;
+        let client = qbo_client(name, q, opts, tokens.as_ref())?;
         target
             .quickbooks
             .insert(name.clone(), client.realm_id().to_string());
@@ -176,6 +214,7 @@ fn qbo_client(
     name: &str,
     q: &QboConnection,
     opts: &ConnectOptions,
+    tokens: Option<&TokenData>,
 ) -> Result<QboClient, ConnectError> {
     let realm = q
         .realm_id
@@ -204,13 +243,9 @@ fn qbo_client(
                     .unwrap_or(QBO_TOKEN_URL),
                 &format!("quickbooks.{name}.token_url"),
             )?;
-            let sink = StateTokenSink::new(
-                opts.state_path.clone(),
-                &secret.secret,
-                &realm,
-                &refresh.secret,
-            );
-            let current = sink.current_token().map_err(ConnectError::Config)?;
+            let sink =
+                StateTokenSink::new(opts.store.clone(), &secret.secret, &realm, &refresh.secret);
+            let current = sink.current_token(tokens).map_err(ConnectError::Config)?;
             (
                 QboAuth::Refresh {
                     client_id: id.value.clone(),
@@ -245,48 +280,61 @@ fn qbo_client(
         limits.concurrency = Some(n as usize);
     }
     cfg.limits = limits;
+    if let Some(f) = valid_scale(opts.time_scale) {
+        cfg.limits = cfg.limits.scaled(f);
+        cfg.retry = scale_retry(cfg.retry, f);
+        cfg.timeout = cfg.timeout.div_f64(f);
+    }
     QboClient::new(cfg, sink).map_err(|e| ConnectError::Client(e.to_string()))
 }
 
-/// Persists rotated refresh tokens (encrypted) to the local state file before
-/// the QBO client uses the new access token.
+/// Persists rotated refresh tokens (encrypted) to the state store (local file
+/// or Postgres) before the QBO client uses the new access token.
+///
+/// Concurrent runners (two CI jobs, a cron job and a laptop) may rotate the
+/// same realm's token at once. The sink remembers the version of the token it
+/// started from and writes with compare-and-set ([`Store::save_token`]): a
+/// runner whose token is older than the stored one never replaces it.
 pub struct StateTokenSink {
-    store: Option<LocalStore>,
+    store: Option<Store>,
     cipher: TokenCipher,
     origin: String,
     initial: Secret,
+    realm: String,
+    /// Version of the stored token this runner descends from.
+    expected: Mutex<u64>,
 }
 
 impl StateTokenSink {
     /// A sink for `realm`; `initial` is the refresh token from the manifest.
     pub fn new(
-        state_path: Option<PathBuf>,
+        store: Option<Store>,
         client_secret: &Secret,
         realm: &str,
         initial: &Secret,
     ) -> Self {
         StateTokenSink {
-            store: state_path.map(LocalStore::new),
+            store,
             cipher: TokenCipher::new(client_secret, realm),
             origin: token_origin(initial),
             initial: initial.clone(),
+            realm: realm.to_string(),
+            expected: Mutex::new(0),
         }
     }
 
-    /// The newest refresh token: the rotated one in state when it descends from
-    /// the manifest's token, else the manifest's (the user re-authorized).
-    pub fn current_token(&self) -> Result<Secret, String> {
-        let Some(store) = &self.store else {
-            return Ok(self.initial.clone());
-        };
-        let data = store.load_tokens().map_err(|e| e.to_string())?;
-        let realm_token = data
-            .tokens
-            .values()
-            .find(|t| t.origin.as_deref() == Some(self.origin.as_str()));
-        match realm_token {
-            Some(t) => self.cipher.open(t).map_err(|e| e.to_string()),
-            None => Ok(self.initial.clone()),
+    /// The newest refresh token: the rotated one in `tokens` (as read from the
+    /// store) when it descends from the manifest's token, else the manifest's
+    /// (the user re-authorized). Remembers the stored version for the
+    /// compare-and-set of the next rotation.
+    pub fn current_token(&self, tokens: Option<&TokenData>) -> Result<Secret, String> {
+        let stored = tokens.and_then(|d| d.tokens.get(&self.realm));
+        *self.expected.lock().unwrap_or_else(|e| e.into_inner()) = stored.map_or(0, |t| t.version);
+        match stored {
+            Some(t) if t.origin.as_deref() == Some(self.origin.as_str()) => {
+                self.cipher.open(t).map_err(|e| e.to_string())
+            }
+            _ => Ok(self.initial.clone()),
         }
     }
 }
@@ -306,7 +354,19 @@ impl TokenSink for StateTokenSink {
         };
         let mut sealed: StoredToken = self.cipher.seal(refresh_token, chrono::Utc::now());
         sealed.origin = Some(self.origin.clone());
-        store.save_token(realm_id, sealed)?;
+        let expected = *self.expected.lock().unwrap_or_else(|e| e.into_inner());
+        // `persist` is synchronous (the QBO client calls it between receiving
+        // the token and using it); see `Store::save_token_blocking`.
+        match store.save_token_blocking(realm_id, sealed, expected)? {
+            TokenWrite::Stored { version } => {
+                *self.expected.lock().unwrap_or_else(|e| e.into_inner()) = version;
+            }
+            TokenWrite::Superseded { version } => {
+                // Another runner stored a newer token meanwhile; ours stays
+                // valid in memory for this run, theirs is the one to keep.
+                tracing::info!(realm_id = %realm_id, version, "a newer QuickBooks refresh token is already stored; keeping it");
+            }
+        }
         Ok(())
     }
 }

@@ -176,13 +176,32 @@ pub async fn refresh(
     request: RefreshRequest,
     wall_now: DateTime<Utc>,
 ) -> Result<Refreshed, RefreshError> {
+    refresh_with(m, conns, watermarks, last_full, request, wall_now, &[]).await
+}
+
+/// [`refresh`], also reading `extra_properties` of every HubSpot record
+/// (`hsqb import --from-property` reads the property holding QBO ids).
+pub async fn refresh_with(
+    m: &Manifest,
+    conns: &Connections,
+    watermarks: &BTreeMap<String, DateTime<Utc>>,
+    last_full: Option<DateTime<Utc>>,
+    request: RefreshRequest,
+    wall_now: DateTime<Utc>,
+    extra_properties: &[String],
+) -> Result<Refreshed, RefreshError> {
     let mut hs = HubSpotSnapshot::default();
     let mut qbo: BTreeMap<String, QboSnapshot> = BTreeMap::new();
     let mut new_marks = BTreeMap::new();
     let mut all_full = true;
 
     // Company facts and the names every create must not collide with.
-    let needs = needs(m);
+    let mut needs = needs(m);
+    for n in &mut needs {
+        n.properties.extend(extra_properties.iter().cloned());
+        n.properties.sort();
+        n.properties.dedup();
+    }
     let companies: BTreeSet<String> = needs.iter().map(|n| n.company.clone()).collect();
     for company in &companies {
         let client = conns

@@ -36,6 +36,8 @@ struct Ctx<'a> {
     created: Mutex<BTreeMap<String, Created>>,
     /// QBO creates that were in flight when an earlier run of this plan died.
     in_flight: BTreeSet<String>,
+    /// How often each change already failed definitively (journal, any run).
+    failed_before: BTreeMap<String, u32>,
 }
 
 /// A record created by a change, kept for the fills of later changes.
@@ -47,11 +49,20 @@ enum Created {
 
 impl Ctx<'_> {
     fn set(&self, change: &Change, id: Option<String>, outcome: Outcome) {
+        let success = outcome.is_success();
         let r = RecordResult::new(change, id, outcome);
-        self.results
+        let first = self
+            .results
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(change.id.clone(), r);
+            .insert(change.id.clone(), r)
+            .is_none();
+        if first && let Some(p) = &self.opts.progress {
+            p.report(super::ApplyProgress::ChangeDone {
+                id: change.id.clone(),
+                success,
+            });
+        }
     }
 
     fn done(&self, id: &str) -> Option<bool> {
@@ -133,6 +144,14 @@ pub(super) async fn run(
     let prior = store.journal().await?;
     let mut done_before: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut in_flight = BTreeSet::new();
+    let mut failed_before: BTreeMap<String, u32> = BTreeMap::new();
+    for e in prior.iter().filter(|e| e.phase == JournalPhase::Done) {
+        for (id, r) in &e.results {
+            if r.get("ok").and_then(|v| v.as_bool()) == Some(false) {
+                *failed_before.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
     for e in prior.iter().filter(|e| e.run == plan.checksum) {
         match e.phase {
             JournalPhase::Intent => in_flight.extend(e.changes.iter().cloned()),
@@ -157,6 +176,7 @@ pub(super) async fn run(
         results: Mutex::new(BTreeMap::new()),
         created: Mutex::new(BTreeMap::new()),
         in_flight,
+        failed_before,
     };
     for c in &plan.changes {
         if let Some(id) = done_before.get(&c.id) {
@@ -716,6 +736,9 @@ async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) 
             created(ctx, c, existing);
             continue;
         }
+        if ctx.failed_before.contains_key(&c.id) {
+            continue; // sent on its own below
+        }
         items.push((
             i,
             QboBatchOp::Create {
@@ -725,6 +748,7 @@ async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) 
         ));
         bodies.insert(i, body);
     }
+    retry_failed_creates(ctx, client, chunk).await;
     if items.is_empty() {
         return;
     }
@@ -766,6 +790,37 @@ async fn qbo_create_chunk(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) 
                 None,
                 Outcome::failed(None, format!("unexpected batch result: {other:?}"), None),
             ),
+        }
+    }
+}
+
+/// Creates that already failed definitively in an earlier run are sent one by
+/// one with a fresh `requestid` per attempt. The batch `requestid` is derived
+/// from the batch body, and QuickBooks answers a known `requestid` by
+/// replaying the original response: a batch that failed (say 6240, a name
+/// taken by a record the user has since renamed) and is planned again with the
+/// same body would replay the same failure forever. The id is still
+/// deterministic (change id, attempt number, body), so a run killed mid-send
+/// and re-run replays that attempt's answer instead of creating twice.
+async fn retry_failed_creates(ctx: &Ctx<'_>, client: &QboClient, chunk: &[&Change]) {
+    for c in chunk {
+        let (Some(attempt), None) = (ctx.failed_before.get(&c.id), ctx.done(&c.id)) else {
+            continue;
+        };
+        let Payload::Quickbooks { entity, body, .. } = &c.payload else {
+            continue;
+        };
+        let body = filled_body(ctx, c, body);
+        let mut seed = format!("{}\0retry {attempt}\0", c.id).into_bytes();
+        seed.extend(serde_json::to_vec(&body).unwrap_or_default());
+        const NS: uuid::Uuid = uuid::Uuid::from_u128(0x6873_7162_7265_7472_7900_0000_0000_0001);
+        let opts = WriteOptions {
+            request_id: Some(uuid::Uuid::new_v5(&NS, &seed).to_string()),
+            natural_key: natural_key(c),
+        };
+        match client.create(entity, body, &opts).await {
+            Ok(rec) => created(ctx, c, rec),
+            Err(e) => ctx.set(c, None, qbo_error_outcome(&e)),
         }
     }
 }

@@ -45,6 +45,47 @@ pub enum ApplyError {
     State(#[from] StateError),
 }
 
+/// Progress of an apply, reported as it happens. The library never prints:
+/// the CLI renders these (a progress bar on a terminal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyProgress {
+    /// Execution starts with this many changes.
+    Started {
+        /// Changes in the plan.
+        total: usize,
+    },
+    /// One change reached its final outcome (applied, failed or skipped).
+    ChangeDone {
+        /// The change id.
+        id: String,
+        /// Whether it succeeded.
+        success: bool,
+    },
+}
+
+/// A receiver of [`ApplyProgress`] events (called from the executor's tasks;
+/// must be cheap and never block).
+#[derive(Clone)]
+pub struct ProgressSink(pub std::sync::Arc<dyn Fn(ApplyProgress) + Send + Sync>);
+
+impl ProgressSink {
+    /// Wrap a callback.
+    pub fn new(f: impl Fn(ApplyProgress) + Send + Sync + 'static) -> Self {
+        ProgressSink(std::sync::Arc::new(f))
+    }
+
+    /// Report one event.
+    pub fn report(&self, e: ApplyProgress) {
+        (self.0)(e)
+    }
+}
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
 /// Options of one apply.
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -54,6 +95,8 @@ pub struct ApplyOptions {
     pub now: DateTime<Utc>,
     /// How many batches may be in flight per system.
     pub concurrency: usize,
+    /// Where progress events go (none by default).
+    pub progress: Option<ProgressSink>,
 }
 
 impl Default for ApplyOptions {
@@ -62,6 +105,7 @@ impl Default for ApplyOptions {
             check_preconditions: false,
             now: Utc::now(),
             concurrency: 4,
+            progress: None,
         }
     }
 }
@@ -110,6 +154,11 @@ pub async fn apply(
         if !drift.is_empty() {
             return Err(ApplyError::Stale(drift));
         }
+    }
+    if let Some(p) = &opts.progress {
+        p.report(ApplyProgress::Started {
+            total: plan.changes.len(),
+        });
     }
     let report = exec::run(plan, conns, store, opts).await?;
     record_state(plan, &report, store, opts).await?;

@@ -1,6 +1,7 @@
 //! `hsqb apply [PLANFILE]`: plan (or read a saved plan), confirm, execute.
 
 use super::common::{self, FormatArg, PlanningArgs};
+use super::progress::{self, RunSummary};
 use super::{CliError, Output, exit};
 use crate::apply::{self, ApplyError, ApplyOptions};
 use crate::manifest::DurationStr;
@@ -14,9 +15,9 @@ pub const ABOUT: &str = "Execute the plan: write the changes to HubSpot and Quic
 
 /// `--help` text.
 pub const LONG_ABOUT: &str = "Without PLANFILE: make a fresh plan, show it, ask for `yes` (at a \
-terminal; --auto-approve in CI), then execute it. With PLANFILE: apply exactly that saved plan; \
-if any record it touches changed since planning, nothing is written and each changed record is \
-named.
+terminal; --auto-approve in CI), then execute it. With PLANFILE: apply exactly that saved plan \
+(no prompt: it was reviewed when it was saved); if any record it touches changed since planning, \
+nothing is written and each changed record is named.
 
 Writes are idempotent and resumable: a killed apply can simply be run again. A lock in the state \
 store keeps two applies from running at once (--lock-timeout waits for it).
@@ -42,6 +43,9 @@ pub struct ApplyArgs {
     /// Output format of the plan and the results.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+    /// Also write the run's JSON report (plan, results, duration, API calls) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Planning options (ignored with PLANFILE).
     #[command(flatten)]
     pub planning: PlanningArgs,
@@ -60,7 +64,7 @@ pub fn run(file: &Path, args: &ApplyArgs, out: &Output) -> Result<u8, CliError> 
     };
     let rt = common::runtime()?;
     rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         let holder = LockHolder::this_process("apply", chrono::Utc::now());
         match store.lock(&holder, args.lock_timeout.0).await {
             Ok(Some(stale)) => out.diag(&format!("warning: took over a stale lock ({stale})\n")),
@@ -105,7 +109,8 @@ async fn locked(
         .load()
         .await
         .map_err(|e| CliError::new(e.to_string()))?;
-    let conns = common::connect(loaded).await?;
+    let started = std::time::Instant::now();
+    let conns = common::connect(loaded, store).await?;
     let result = async {
         let from_file = saved.is_some();
         let plan = match saved {
@@ -120,21 +125,24 @@ async fn locked(
                 ));
             }
         }
-        // A saved plan was reviewed when it was made (Terraform's rule, and
-        // what the refusal hint below recommends for CI): no second prompt.
-        if !plan.summary.is_empty() && !args.auto_approve && !from_file {
+        // A saved plan was reviewed when it was made (Terraform's convention,
+        // and what this command's own hint recommends for CI): no prompt.
+        if !from_file && !plan.summary.is_empty() && !args.auto_approve {
             confirm(out)?;
         }
+        let (bar, sink) = progress::ApplyBar::new(out);
         let opts = ApplyOptions {
             check_preconditions: from_file,
             now: chrono::Utc::now(),
+            progress: Some(sink),
             ..Default::default()
         };
-        let report = apply::apply(&plan, &conns, store, &opts)
-            .await
-            .map_err(apply_error)?;
+        let applied = apply::apply(&plan, &conns, store, &opts).await;
+        drop(bar);
+        let report = applied.map_err(apply_error)?;
+        let results_json = crate::render::results::json(&report);
         match args.format {
-            FormatArg::Json => out.data(&crate::render::results::json(&report)),
+            FormatArg::Json => out.data(&results_json),
             _ => {
                 if !report.results.is_empty() {
                     out.data("\n");
@@ -142,11 +150,23 @@ async fn locked(
                 out.data(&crate::render::results::text(&report, out.color()));
             }
         }
-        Ok(if report.failed() > 0 {
+        let code = if report.failed() > 0 {
             exit::ERROR
         } else {
             exit::OK
-        })
+        };
+        let run = RunSummary::new("apply", started, &conns);
+        if let Some(path) = &args.report {
+            progress::write_report(
+                path,
+                &run,
+                code,
+                &crate::render::json(&plan),
+                Some(&results_json),
+            )?;
+        }
+        progress::print_summary(out, &run);
+        Ok(code)
     }
     .await;
     if let Some(sb) = conns.sandbox {
@@ -155,7 +175,7 @@ async fn locked(
     result
 }
 
-fn confirm(out: &Output) -> Result<(), CliError> {
+pub(super) fn confirm(out: &Output) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::new("refusing to apply without confirmation: stdin is not a terminal")
             .hint("review the plan, then run with --auto-approve (CI), or apply a saved plan: hsqb plan --out plan.json && hsqb apply plan.json"));
@@ -173,7 +193,7 @@ fn confirm(out: &Output) -> Result<(), CliError> {
     }
 }
 
-fn apply_error(e: ApplyError) -> CliError {
+pub(super) fn apply_error(e: ApplyError) -> CliError {
     match e {
         ApplyError::Stale(drift) => {
             let mut msg = format!(

@@ -6,7 +6,9 @@ use crate::connect::{self, Connections};
 use crate::manifest::{self, LoadedManifest, StateBackend};
 use crate::plan::{self, Block, Plan, PlanInput, PlanOptions, StateView};
 use crate::refresh::{self, RefreshRequest};
-use crate::state::{LocalStore, StateData, Store};
+use crate::state::{
+    LocalStore, PostgresOptions, PostgresStore, StateData, Store, default_state_key,
+};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
@@ -33,27 +35,51 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))
 }
 
-/// Open the configured state store.
-pub fn open_store(loaded: &LoadedManifest) -> Result<Store, CliError> {
+/// Open the configured state store (Postgres: connect and migrate).
+pub async fn open_store(loaded: &LoadedManifest) -> Result<Store, CliError> {
     match loaded.manifest.state.backend {
         StateBackend::Local => Ok(Store::Local(LocalStore::new(loaded.state_path()))),
-        StateBackend::Postgres => Err(CliError::new(
-            "the postgres state backend is not available in this build",
-        )
-        .hint("use `state: {backend: local}` (the default)")),
+        StateBackend::Postgres => {
+            let url = loaded.manifest.state.url.as_ref().ok_or_else(|| {
+                CliError::new("`state.backend: postgres` needs `state.url`")
+                    .hint("add `url: ${DATABASE_URL}` under `state:`")
+            })?;
+            let opts =
+                PostgresOptions::new(url.secret.clone(), default_state_key(&loaded.manifest));
+            PostgresStore::connect(opts)
+                .await
+                .map(Store::Postgres)
+                .map_err(|e| {
+                    CliError::new(e.to_string()).hint(
+                        "check `state.url` (postgres://user:password@host:5432/db?sslmode=require) and that the database is reachable",
+                    )
+                })
+        }
     }
 }
 
-/// Connect to both systems (or start the sandbox).
-pub async fn connect(loaded: &LoadedManifest) -> Result<Connections, CliError> {
+/// Connect to both systems (or start the sandbox); rotated refresh tokens go
+/// to `store`.
+pub async fn connect(loaded: &LoadedManifest, store: &Store) -> Result<Connections, CliError> {
     let opts = connect::ConnectOptions {
         base_dir: loaded.dir.clone(),
-        state_path: (loaded.manifest.state.backend == StateBackend::Local)
-            .then(|| loaded.state_path()),
+        store: Some(store.clone()),
+        time_scale: time_scale_from_env(),
     };
     connect::connect(&loaded.manifest, &opts)
         .await
         .map_err(|e| CliError::new(e.to_string()).hint("check the connection settings in the manifest and the environment variables they reference"))
+}
+
+/// The hidden `HSQB_TIME_SCALE` variable: tests that run the emulator with a
+/// `time_scale` give hsqb the same factor (see `ConnectOptions::time_scale`).
+/// Unset, unparsable or non-positive values mean real time.
+fn time_scale_from_env() -> f64 {
+    std::env::var("HSQB_TIME_SCALE")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|f| f.is_finite() && *f > 0.0)
+        .unwrap_or(1.0)
 }
 
 /// Parse `--now` (RFC 3339 or `YYYY-MM-DD`).
@@ -95,7 +121,7 @@ pub enum TargetArg {
 }
 
 impl TargetArg {
-    fn block(self) -> Block {
+    pub(super) fn block(self) -> Block {
         match self {
             TargetArg::Contacts => Block::Contacts,
             TargetArg::Products => Block::Products,
@@ -130,9 +156,7 @@ pub async fn make_plan(
         RefreshArg::Full => RefreshRequest::Full,
         RefreshArg::Incremental => RefreshRequest::Incremental,
     };
-    if out.stderr_is_tty() {
-        out.diag("Reading HubSpot and QuickBooks…\n");
-    }
+    let spinner = super::progress::RefreshSpinner::start(out, conns);
     let refreshed = refresh::refresh(
         &loaded.manifest,
         conns,
@@ -141,8 +165,9 @@ pub async fn make_plan(
         request,
         Utc::now(),
     )
-    .await
-    .map_err(|e| {
+    .await;
+    spinner.finish();
+    let refreshed = refreshed.map_err(|e| {
         CliError::new(e.to_string())
             .hint("nothing was written; fix the cause and run the command again")
     })?;

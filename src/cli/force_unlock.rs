@@ -9,9 +9,11 @@ pub const ABOUT: &str = "Release the state lock left behind by a run that no lon
 
 /// `--help` text.
 pub const LONG_ABOUT: &str = "Remove the state lock with the given id. Use it only when the run \
-holding the lock is dead (its host and pid are shown in the error that named the lock): two \
-applies running at once could write the same change twice. A lock left by a dead process on \
-the same host is taken over automatically.
+holding the lock is dead or hung (its host and pid are shown in the error that named the lock \
+and by `hsqb state list`): two applies running at once could write the same change twice. A \
+lock left by a dead process on the same host (local state) or by a database session that ended \
+(Postgres state) is taken over automatically by the next apply. With Postgres, force-unlock also \
+ends the holder's database session if it still has one.
 
 Example:
   hsqb force-unlock 4b0c8d0e-6f0e-4a55-9a8b-0d2a1c3f9e77";
@@ -28,7 +30,7 @@ pub fn run(file: &Path, args: &ForceUnlockArgs, out: &Output) -> Result<u8, CliE
     let loaded = common::load_manifest(file, out)?;
     let rt = common::runtime()?;
     rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+        let store = common::open_store(&loaded).await?;
         match store.force_unlock(&args.lock_id).await {
             Ok(h) => {
                 out.data(&format!("Released {h}.\n"));

@@ -44,7 +44,8 @@ pub fn run(file: &Path, args: &MappingsArgs, out: &Output) -> Result<u8, CliErro
     let loaded = common::load_manifest(file, out)?;
     let rt = common::runtime()?;
     let rows = rt.block_on(async {
-        let conns = common::connect(&loaded).await?;
+        let store = common::open_store(&loaded).await?;
+        let conns = common::connect(&loaded, &store).await?;
         let m = &loaded.manifest;
         let mut blocks: Vec<(
             &'static str,

@@ -8,13 +8,18 @@
 
 pub mod apply;
 mod common;
+pub mod docs;
+pub mod emulator;
 mod error;
 pub mod force_unlock;
+pub mod import;
 pub mod mappings;
 mod output;
 pub mod plan;
+pub mod progress;
 pub mod schema;
 pub mod show;
+pub mod state;
 pub mod validate;
 
 pub use error::{CliError, exit};
@@ -43,6 +48,10 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// No progress bars and no run summary on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     /// Log line format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -62,6 +71,8 @@ pub enum LogFormat {
 }
 
 /// The commands.
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the manifest (syntax, keys, types, connections, mappings, policies).
@@ -85,6 +96,21 @@ pub enum Command {
     /// Remove a dead run's state lock.
     #[command(name = "force-unlock", about = force_unlock::ABOUT, long_about = force_unlock::LONG_ABOUT)]
     ForceUnlock(force_unlock::ForceUnlockArgs),
+    /// Serve the built-in HubSpot and QuickBooks emulator.
+    #[command(about = emulator::ABOUT, long_about = emulator::LONG_ABOUT)]
+    Emulator(emulator::EmulatorArgs),
+    /// Adopt existing pairs (write links only).
+    #[command(about = import::ABOUT, long_about = import::LONG_ABOUT)]
+    Import(import::ImportArgs),
+    /// Inspect, edit and migrate the state store.
+    #[command(about = state::ABOUT, long_about = state::LONG_ABOUT)]
+    State(state::StateArgs),
+    /// Print shell completions.
+    #[command(about = docs::COMPLETIONS_ABOUT, long_about = docs::COMPLETIONS_LONG_ABOUT)]
+    Completions(docs::CompletionsArgs),
+    /// Write man pages.
+    #[command(about = docs::MAN_ABOUT, long_about = docs::MAN_LONG_ABOUT)]
+    Man(docs::ManArgs),
 }
 
 /// Run the CLI with the process arguments and return the exit code.
@@ -109,6 +135,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose, cli.log_format);
+    let out = out.quiet(cli.quiet);
     match run(cli, &out) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -127,6 +154,11 @@ fn run(cli: Cli, out: &Output) -> Result<u8, CliError> {
         Command::Show(args) => show::run(args, out),
         Command::Mappings(args) => mappings::run(&cli.file, args, out),
         Command::ForceUnlock(args) => force_unlock::run(&cli.file, args, out),
+        Command::Emulator(args) => emulator::run(args, out),
+        Command::State(args) => state::run(&cli.file, args, out),
+        Command::Import(args) => import::run(&cli.file, args, out),
+        Command::Completions(args) => docs::completions(args, out),
+        Command::Man(args) => docs::man(args, out),
     }
 }
 

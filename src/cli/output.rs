@@ -10,6 +10,7 @@ pub struct Output {
     stderr_color: bool,
     stdout_tty: bool,
     stderr_tty: bool,
+    quiet: bool,
 }
 
 impl Output {
@@ -24,7 +25,20 @@ impl Output {
             stderr_color: stderr_tty && !no_color,
             stdout_tty,
             stderr_tty,
+            quiet: false,
         }
+    }
+
+    /// With `quiet`, no progress bars and no run summary on stderr
+    /// (diagnostics and errors are still written).
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// Whether progress and summaries are suppressed.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Whether stdout output may use ANSI colour.

@@ -1,6 +1,7 @@
 //! `hsqb plan`: read both systems and show what apply would do.
 
 use super::common::{self, FormatArg, PlanningArgs};
+use super::progress::{self, RunSummary};
 use super::{CliError, Output, exit};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,9 @@ pub struct PlanArgs {
     /// Print only the counts.
     #[arg(long)]
     pub summary: bool,
+    /// Also write the run's JSON report (plan, duration, API calls) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Planning options.
     #[command(flatten)]
     pub planning: PlanningArgs,
@@ -47,18 +51,20 @@ pub struct PlanArgs {
 pub fn run(file: &Path, args: &PlanArgs, out: &Output) -> Result<u8, CliError> {
     let loaded = common::load_manifest(file, out)?;
     let rt = common::runtime()?;
-    let plan = rt.block_on(async {
-        let store = common::open_store(&loaded)?;
+    let started = std::time::Instant::now();
+    let (plan, run) = rt.block_on(async {
+        let store = common::open_store(&loaded).await?;
         let state = store
             .load()
             .await
             .map_err(|e| CliError::new(e.to_string()))?;
-        let conns = common::connect(&loaded).await?;
+        let conns = common::connect(&loaded, &store).await?;
         let plan = common::make_plan(&loaded, &conns, &state, &args.planning, out).await;
+        let run = RunSummary::new("plan", started, &conns);
         if let Some(sb) = conns.sandbox {
             sb.close().await;
         }
-        plan
+        plan.map(|p| (p, run))
     })?;
     let rendered = if args.summary && args.format == FormatArg::Text {
         crate::render::text(
@@ -81,6 +87,17 @@ pub fn run(file: &Path, args: &PlanArgs, out: &Output) -> Result<u8, CliError> {
             path.display()
         ));
     }
+    let code = if plan.is_blocked() {
+        exit::ERROR
+    } else if args.detailed_exitcode && !plan.summary.is_empty() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    };
+    if let Some(path) = &args.report {
+        progress::write_report(path, &run, code, &crate::render::json(&plan), None)?;
+    }
+    progress::print_summary(out, &run);
     if plan.is_blocked() {
         return Err(CliError::new(
             "the plan is blocked by the error(s) above; nothing can be applied",
@@ -89,9 +106,5 @@ pub fn run(file: &Path, args: &PlanArgs, out: &Output) -> Result<u8, CliError> {
             "fix the cause, or adjust the manifest's safety settings if the deletes are intended",
         ));
     }
-    Ok(if args.detailed_exitcode && !plan.summary.is_empty() {
-        exit::CHANGES
-    } else {
-        exit::OK
-    })
+    Ok(code)
 }

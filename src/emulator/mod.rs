@@ -14,6 +14,7 @@
 pub mod clock;
 pub mod control;
 pub mod faults;
+pub mod generate;
 pub mod hubspot;
 pub mod limits;
 pub mod quickbooks;

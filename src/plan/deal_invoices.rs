@@ -79,6 +79,8 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// Change ids to depend on (property ensures).
     pub property_deps: Vec<String>,
+    /// Home currency when multicurrency is on (new customers need a `CurrencyRef`).
+    pub multicurrency_home: Option<String>,
 }
 
 fn link_property_of_contacts(m: &Manifest) -> String {
@@ -935,6 +937,9 @@ fn create_customer(
         .map_err(|e| Why(format!("{e}; no customer (and no invoice) is created"), "Rename the existing QuickBooks name, or set `sync.contacts.display_name.on_collision: suffix`."))?;
     let mut body = serde_json::Map::new();
     body.insert("DisplayName".into(), name.clone().into());
+    if let Some(cur) = &cx.multicurrency_home {
+        body.insert("CurrencyRef".into(), serde_json::json!({"value": cur}));
+    }
     let mut fields = vec![FieldChange {
         field: "DisplayName".into(),
         before: Value::Null,

@@ -86,6 +86,10 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                     display_templates: c.display_name.effective_templates(),
                     items: None,
                     property_deps: deps,
+                    multicurrency_home: snap
+                        .facts
+                        .multicurrency
+                        .then(|| snap.facts.home_currency.clone()),
                 };
                 let reg = names.entry(company).or_default();
                 records::plan_block(&rb, input.hubspot, snap, input.state, reg, &mut b);
@@ -160,6 +164,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                     display_templates: Vec::new(),
                     items: Some(items),
                     property_deps: deps,
+                    multicurrency_home: None,
                 };
                 let reg = names.entry(company).or_default();
                 records::plan_block(&rb, input.hubspot, snap, input.state, reg, &mut b);
@@ -203,6 +208,10 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
                     company: company.clone(),
                     now: input.options.now,
                     property_deps: deps,
+                    multicurrency_home: snap
+                        .facts
+                        .multicurrency
+                        .then(|| snap.facts.home_currency.clone()),
                 };
                 let reg = names.entry(company).or_default();
                 planned = super::deal_invoices::plan_block(&cx, input.hubspot, snap, reg, &mut b);

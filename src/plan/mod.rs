@@ -14,6 +14,7 @@ pub mod deal_invoices;
 pub mod engine;
 pub mod estimate;
 pub mod filter;
+pub mod import;
 pub mod input;
 pub mod invoices;
 pub mod mapping;

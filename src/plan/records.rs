@@ -75,6 +75,9 @@ pub struct RecordBlock<'a> {
     pub items: Option<ItemSettings>,
     /// Change ids every link/HubSpot write of this block depends on (property ensures).
     pub property_deps: Vec<String>,
+    /// The home currency when the QBO company has multicurrency on (customers
+    /// must then be created with a `CurrencyRef`, which is immutable).
+    pub multicurrency_home: Option<String>,
 }
 
 impl RecordBlock<'_> {

@@ -54,6 +54,7 @@ impl TokenCipher {
             sealed: base64::engine::general_purpose::STANDARD.encode(out),
             received_at: now,
             origin: None,
+            version: 0,
         }
     }
 

@@ -3,7 +3,8 @@
 //! `state.json.lock` file created exclusively, holding the holder's identity.
 
 use super::{
-    JournalEntry, LockHolder, STATE_VERSION, StateData, StateError, StoredToken, TokenData,
+    JournalEntry, Liveness, LockHolder, LockStatus, STATE_VERSION, StateData, StateError,
+    StoredToken, TokenData, TokenWrite, token_write_accepted,
 };
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
@@ -130,12 +131,50 @@ impl LocalStore {
         }
     }
 
-    /// Store one token (atomic, 0600).
-    pub fn save_token(&self, realm: &str, token: StoredToken) -> Result<(), StateError> {
+    /// Store one token (atomic, 0600) under the compare-and-set rule of
+    /// [`super::Store::save_token`]; the process-wide write lock makes the
+    /// read-compare-write atomic for this process, the lock of `apply` for others.
+    pub fn save_token(
+        &self,
+        realm: &str,
+        token: StoredToken,
+        expected: u64,
+    ) -> Result<TokenWrite, StateError> {
         let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut data = self.load_tokens()?;
+        let current = data.tokens.get(realm);
+        if !token_write_accepted(current, expected, &token) {
+            return Ok(TokenWrite::Superseded {
+                version: current.map_or(0, |c| c.version),
+            });
+        }
+        let version = current.map_or(0, |c| c.version) + 1;
+        data.tokens
+            .insert(realm.to_string(), StoredToken { version, ..token });
+        self.write_tokens(&data)?;
+        Ok(TokenWrite::Stored { version })
+    }
+
+    /// Replace every token as is (versions included).
+    pub fn put_tokens(&self, data: &TokenData) -> Result<(), StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        self.write_tokens(data)
+    }
+
+    /// Forget one realm's token.
+    pub fn remove_token(&self, realm: &str) -> Result<bool, StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut data = self.load_tokens()?;
+        let had = data.tokens.remove(realm).is_some();
+        if had {
+            self.write_tokens(&data)?;
+        }
+        Ok(had)
+    }
+
+    fn write_tokens(&self, data: &TokenData) -> Result<(), StateError> {
+        let mut data = data.clone();
         data.version = STATE_VERSION;
-        data.tokens.insert(realm.to_string(), token);
         let path = self.sibling(".tokens");
         let bytes =
             serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
@@ -155,14 +194,8 @@ impl LocalStore {
         let started = Instant::now();
         let body = serde_json::to_vec(holder).map_err(|e| StateError::Backend(e.to_string()))?;
         loop {
-            match OpenOptions::new().write(true).create_new(true).open(&lock) {
-                Ok(mut f) => {
-                    set_private(&f);
-                    f.write_all(&body)
-                        .and_then(|_| f.sync_all())
-                        .map_err(|e| self.io(&lock, e))?;
-                    return Ok(None);
-                }
+            match self.create_lock(&lock, &body) {
+                Ok(()) => return Ok(None),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let current = self.lock_info()?;
                     match current {
@@ -171,13 +204,7 @@ impl LocalStore {
                             // re-creating (rather than overwriting) keeps the
                             // exclusive-create race safe against another taker.
                             let _ = fs::remove_file(&lock);
-                            if let Ok(mut f) =
-                                OpenOptions::new().write(true).create_new(true).open(&lock)
-                            {
-                                set_private(&f);
-                                f.write_all(&body)
-                                    .and_then(|_| f.sync_all())
-                                    .map_err(|e| self.io(&lock, e))?;
+                            if self.create_lock(&lock, &body).is_ok() {
                                 return Ok(Some(cur));
                             }
                         }
@@ -196,6 +223,37 @@ impl LocalStore {
                 }
                 Err(e) => return Err(self.io(&lock, e)),
             }
+        }
+    }
+
+    /// Create the lock file with `body`, exclusively and atomically: the
+    /// holder is written to a private temp file first and then hard-linked
+    /// into place (which fails if the lock exists). A process killed at any
+    /// point therefore leaves either no lock or a complete, parseable one —
+    /// never an empty lock file that only `force-unlock` could remove.
+    fn create_lock(&self, lock: &Path, body: &[u8]) -> std::io::Result<()> {
+        let tmp = self.sibling(&format!(".lock.tmp.{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
+            set_private(&f);
+            f.write_all(body)?;
+            f.sync_all()
+        };
+        let linked = write().and_then(|()| fs::hard_link(&tmp, lock));
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                // A file system without hard links: exclusive create, then write.
+                let mut f = OpenOptions::new().write(true).create_new(true).open(lock)?;
+                set_private(&f);
+                f.write_all(body)?;
+                f.sync_all()
+            }
+            other => other,
         }
     }
 
@@ -225,6 +283,27 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.io(&lock, e)),
         }
+    }
+
+    /// The holder and whether its process still runs (known only on its host).
+    pub fn lock_status(&self) -> Result<Option<LockStatus>, StateError> {
+        let Some(holder) = self.lock_info()? else {
+            return Ok(None);
+        };
+        let liveness = if is_stale(&holder) {
+            Liveness::Stale(format!(
+                "process {} no longer runs on {}",
+                holder.pid, holder.host
+            ))
+        } else if holder.host == this_host() {
+            Liveness::Alive
+        } else {
+            Liveness::Unknown(format!(
+                "held from another host ({}); check that run before force-unlocking",
+                holder.host
+            ))
+        };
+        Ok(Some(LockStatus { holder, liveness }))
     }
 
     /// Remove the lock if its id is `id`.
@@ -268,10 +347,12 @@ impl LocalStore {
         line.push(b'\n');
         let mut f = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&path)
             .map_err(|err| self.io(&path, err))?;
         set_private(&f);
+        drop_torn_tail(&f).map_err(|err| self.io(&path, err))?;
         f.write_all(&line)
             .and_then(|_| f.sync_data())
             .map_err(|err| self.io(&path, err))
@@ -321,13 +402,53 @@ impl LocalStore {
     }
 }
 
+/// A process that died mid-append leaves a last line without its newline.
+/// Reading tolerates it only as the *last* line, so before appending after it
+/// the fragment is cut off (the caller holds the state lock: no other writer);
+/// otherwise the next entry would be glued to it and the journal would stop
+/// parsing for good.
+fn drop_torn_tail(f: &fs::File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut r = f;
+    let mut last = [0u8; 1];
+    r.seek(SeekFrom::Start(len - 1))?;
+    r.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(());
+    }
+    // Find the end of the last complete line (scan back in chunks).
+    let mut end = len;
+    let mut keep = 0;
+    let mut buf = vec![0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let n = (end - start) as usize;
+        r.seek(SeekFrom::Start(start))?;
+        r.read_exact(&mut buf[..n])?;
+        if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
+            keep = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    f.set_len(keep)?;
+    f.sync_data()
+}
+
 /// Whether the holder is a dead process on this host.
 fn is_stale(holder: &LockHolder) -> bool {
-    let host = hostname::get()
+    holder.host == this_host() && holder.pid != std::process::id() && !process_alive(holder.pid)
+}
+
+fn this_host() -> String {
+    hostname::get()
         .ok()
         .and_then(|h| h.into_string().ok())
-        .unwrap_or_default();
-    holder.host == host && holder.pid != std::process::id() && !process_alive(holder.pid)
+        .unwrap_or_default()
 }
 
 #[cfg(unix)]
@@ -408,7 +529,9 @@ mod tests {
                 sealed: "x".into(),
                 received_at: chrono::Utc::now(),
                 origin: None,
+                version: 0,
             },
+            0,
         )
         .unwrap();
         assert_eq!(s.load_tokens().unwrap().tokens["1"].sealed, "x");
@@ -498,6 +621,11 @@ mod tests {
         let j = s.journal().unwrap();
         assert_eq!(j.len(), 2);
         assert_eq!(j[1].phase, JournalPhase::Done);
+        // Appending after a torn tail drops the fragment instead of gluing to it.
+        s.append_journal(&e).unwrap();
+        let j = s.journal().unwrap();
+        assert_eq!(j.len(), 3);
+        assert_eq!(j[2], e);
         s.clear_journal().unwrap();
         assert!(s.journal().unwrap().is_empty());
     }

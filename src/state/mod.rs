@@ -9,13 +9,22 @@
 //! - Refresh tokens are stored encrypted with a key derived from the OAuth
 //!   client secret (which lives only in the environment), so the state file alone
 //!   never grants access.
-//! - Every write is atomic (temp file, fsync, rename) and files are 0600.
+//! - Every write is atomic: temp file, fsync, rename and 0600 files for the
+//!   local store; one transaction per write for Postgres.
+//! - Both backends keep the same contract (tested by one generic test body run
+//!   against each): state, tokens with compare-and-set, journal, one lock per
+//!   state whose holder can be seen and forcibly released.
 
 mod crypt;
+pub mod inspect;
+mod key;
 mod local;
+mod postgres;
 
 pub use crypt::{TokenCipher, TokenCipherError};
+pub use key::default_state_key;
 pub use local::LocalStore;
+pub use postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
 
 use crate::plan::BaselineEntry;
 use chrono::{DateTime, Utc};
@@ -68,6 +77,42 @@ pub struct StoredToken {
     /// chain is abandoned for it.
     #[serde(default)]
     pub origin: Option<String>,
+    /// Generation of the realm's token in the store: every accepted write
+    /// stores `previous + 1`, so a runner can tell whether the token it read is
+    /// still the newest one (compare-and-set, see [`Store::save_token`]).
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// What [`Store::save_token`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenWrite {
+    /// The token is now the stored one, with this version.
+    Stored {
+        /// The new version.
+        version: u64,
+    },
+    /// Another runner stored a newer token since the caller read version
+    /// `expected`; the store kept it (never overwrite newer with older).
+    Superseded {
+        /// The version kept.
+        version: u64,
+    },
+}
+
+/// The compare-and-set rule both backends apply to a token write: accept when
+/// the caller descends from the stored token (`expected` is its version), or
+/// when the caller's token was received later than the stored one (a runner
+/// that read an older generation but refreshed last holds the newest token).
+pub(crate) fn token_write_accepted(
+    current: Option<&StoredToken>,
+    expected: u64,
+    incoming: &StoredToken,
+) -> bool {
+    match current {
+        None => true,
+        Some(cur) => cur.version == expected || cur.received_at < incoming.received_at,
+    }
 }
 
 /// One journal line: the intent before a batch, the outcome after it.
@@ -178,13 +223,44 @@ pub enum StateError {
     /// A backend-specific failure.
     #[error("{0}")]
     Backend(String),
+    /// A stored record (database row) is not valid.
+    #[error("state record {location} is not valid: {message}")]
+    CorruptRecord {
+        /// Table and key of the record.
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
-/// The configured store.
-#[derive(Debug)]
+/// Whether a lock's holder still runs, as far as the backend can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Liveness {
+    /// The holder is alive (its process or database session exists).
+    Alive,
+    /// The holder is gone; the next `lock` takes the lock over.
+    Stale(String),
+    /// Cannot be known from here (another host); judge from the details.
+    Unknown(String),
+}
+
+/// The lock holder plus what the backend knows about its liveness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockStatus {
+    /// The holder.
+    pub holder: LockHolder,
+    /// Alive, stale or unknown.
+    pub liveness: Liveness,
+}
+
+/// The configured store. Cheap to clone (the Postgres variant shares one
+/// connection), so the QBO token sink can hold a handle next to the apply.
+#[derive(Debug, Clone)]
 pub enum Store {
     /// Local file.
     Local(LocalStore),
+    /// PostgreSQL, one state per key.
+    Postgres(PostgresStore),
 }
 
 impl Store {
@@ -192,6 +268,7 @@ impl Store {
     pub async fn load(&self) -> Result<StateData, StateError> {
         match self {
             Store::Local(s) => s.load(),
+            Store::Postgres(s) => s.load().await,
         }
     }
 
@@ -199,20 +276,46 @@ impl Store {
     pub async fn save(&self, data: &StateData) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.save(data),
+            Store::Postgres(s) => s.save(data).await,
         }
     }
 
-    /// Read-modify-write the state under the store's write lock.
+    /// Read-modify-write the state atomically with respect to other writers
+    /// (a process-wide lock for files, a row lock in one transaction for Postgres).
     pub async fn update(&self, f: impl FnOnce(&mut StateData)) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.update(f),
+            Store::Postgres(s) => s.update(f).await,
         }
     }
 
-    /// Store one rotated refresh token durably (before it is used).
-    pub async fn save_token(&self, realm: &str, token: StoredToken) -> Result<(), StateError> {
+    /// Store one rotated refresh token durably (before it is used), unless a
+    /// newer one is already stored: `expected` is the version the caller read
+    /// (0 when none). See [`TokenWrite`].
+    pub async fn save_token(
+        &self,
+        realm: &str,
+        token: StoredToken,
+        expected: u64,
+    ) -> Result<TokenWrite, StateError> {
         match self {
-            Store::Local(s) => s.save_token(realm, token),
+            Store::Local(s) => s.save_token(realm, token, expected),
+            Store::Postgres(s) => s.save_token(realm, token, expected).await,
+        }
+    }
+
+    /// [`Store::save_token`] from synchronous code that may run inside the
+    /// async runtime (the QBO client's token sink). See
+    /// [`PostgresStore::save_token_blocking`] for how Postgres does it.
+    pub fn save_token_blocking(
+        &self,
+        realm: &str,
+        token: StoredToken,
+        expected: u64,
+    ) -> Result<TokenWrite, StateError> {
+        match self {
+            Store::Local(s) => s.save_token(realm, token, expected),
+            Store::Postgres(s) => s.save_token_blocking(realm, token, expected),
         }
     }
 
@@ -220,11 +323,29 @@ impl Store {
     pub async fn tokens(&self) -> Result<TokenData, StateError> {
         match self {
             Store::Local(s) => s.load_tokens(),
+            Store::Postgres(s) => s.tokens().await,
         }
     }
 
-    /// Take the lock, waiting up to `timeout`; a lock left by a dead process on
-    /// this host is taken over (with `Ok(Some(stale holder))`).
+    /// Replace every stored token as is, versions included (`state migrate`).
+    pub async fn put_tokens(&self, data: &TokenData) -> Result<(), StateError> {
+        match self {
+            Store::Local(s) => s.put_tokens(data),
+            Store::Postgres(s) => s.put_tokens(data).await,
+        }
+    }
+
+    /// Forget the stored token of `realm`; true when there was one.
+    pub async fn remove_token(&self, realm: &str) -> Result<bool, StateError> {
+        match self {
+            Store::Local(s) => s.remove_token(realm),
+            Store::Postgres(s) => s.remove_token(realm).await,
+        }
+    }
+
+    /// Take the lock, waiting up to `timeout`; a lock whose holder is gone (a
+    /// dead process on this host; for Postgres, a session that no longer holds
+    /// the advisory lock) is taken over, returning `Ok(Some(stale holder))`.
     pub async fn lock(
         &self,
         holder: &LockHolder,
@@ -232,6 +353,7 @@ impl Store {
     ) -> Result<Option<LockHolder>, StateError> {
         match self {
             Store::Local(s) => s.lock(holder, timeout).await,
+            Store::Postgres(s) => s.lock(holder, timeout).await,
         }
     }
 
@@ -239,13 +361,24 @@ impl Store {
     pub async fn unlock(&self, holder: &LockHolder) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.unlock(holder),
+            Store::Postgres(s) => s.unlock(holder).await,
         }
     }
 
-    /// The current lock holder.
+    /// The current lock holder (also when its holder is dead: the record stays
+    /// until it is taken over or force-unlocked).
     pub async fn lock_info(&self) -> Result<Option<LockHolder>, StateError> {
         match self {
             Store::Local(s) => s.lock_info(),
+            Store::Postgres(s) => s.lock_info().await,
+        }
+    }
+
+    /// The current lock holder and whether it is still alive.
+    pub async fn lock_status(&self) -> Result<Option<LockStatus>, StateError> {
+        match self {
+            Store::Local(s) => s.lock_status(),
+            Store::Postgres(s) => s.lock_status().await,
         }
     }
 
@@ -253,6 +386,7 @@ impl Store {
     pub async fn force_unlock(&self, id: &str) -> Result<LockHolder, StateError> {
         match self {
             Store::Local(s) => s.force_unlock(id),
+            Store::Postgres(s) => s.force_unlock(id).await,
         }
     }
 
@@ -260,6 +394,7 @@ impl Store {
     pub async fn append_journal(&self, e: &JournalEntry) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.append_journal(e),
+            Store::Postgres(s) => s.append_journal(e).await,
         }
     }
 
@@ -267,6 +402,7 @@ impl Store {
     pub async fn journal(&self) -> Result<Vec<JournalEntry>, StateError> {
         match self {
             Store::Local(s) => s.journal(),
+            Store::Postgres(s) => s.journal().await,
         }
     }
 
@@ -274,13 +410,23 @@ impl Store {
     pub async fn clear_journal(&self) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.clear_journal(),
+            Store::Postgres(s) => s.clear_journal().await,
         }
     }
 
-    /// Where the state lives (for messages).
+    /// Where the state lives (for messages; never includes a password).
     pub fn describe(&self) -> String {
         match self {
             Store::Local(s) => s.path().display().to_string(),
+            Store::Postgres(s) => s.describe(),
+        }
+    }
+
+    /// The backend's name (`local`, `postgres`).
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Local(_) => "local",
+            Store::Postgres(_) => "postgres",
         }
     }
 }

@@ -147,6 +147,26 @@ impl QboState {
         write::write(&mut ctx, kind, Operation::Save, body).map(|w| w.entity)
     }
 
+    /// Void a transaction (body `{Id, SyncToken}`) exactly like
+    /// `POST /{entity}?operation=void`; returns the voided entity.
+    pub fn void(
+        &mut self,
+        realm: &str,
+        entity: &str,
+        body: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Value, QboError> {
+        let kind = kind_of(entity)?;
+        let r = self.realm_mut(realm)?;
+        let hidden = Hidden::new();
+        let mut ctx = Ctx {
+            realm: r,
+            now,
+            hidden: &hidden,
+        };
+        write::write(&mut ctx, kind, Operation::Void, body).map(|w| w.entity)
+    }
+
     /// Store an entity verbatim (an `Id` is allocated when absent): for seeding
     /// recorded payloads or states the business rules would not produce.
     pub fn insert_raw(

@@ -1,0 +1,365 @@
+//! Crash safety: `kill -9` the apply process at seeded random points, then run
+//! `apply --auto-approve` again until a plan shows `No changes.`. Every trial
+//! must end exactly where an uninterrupted run ends (same records, same field
+//! values, same links), with no duplicate on either side, and the state files
+//! must parse after every kill.
+//!
+//! Kill points come from a seeded RNG in two flavours:
+//! - **after the N-th request**: a `slow` fault holds the response of the N-th
+//!   request the emulator receives (the request itself is fully performed), and
+//!   the test kills hsqb while it waits — the worst case, a write that landed
+//!   but whose outcome hsqb never learns;
+//! - **after a random delay** within the length of an uninterrupted apply (every
+//!   response slightly slowed to widen the window), which also lands between
+//!   requests, in journal and state writes.
+//!
+//! Trials: 12 + 8 by default; `HSQB_LONG_TESTS=1` runs 60 + 40.
+
+#[path = "common/e2e_harness.rs"]
+mod harness;
+
+use harness::*;
+use hsqb::emulator::FaultRule;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+fn long() -> bool {
+    std::env::var("HSQB_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
+const MANIFEST: &str = "safety: {max_deletes: 20, max_delete_percent: 100}
+sync:
+  contacts:
+    direction: two_way
+    conflict: newest_wins
+    on_delete: archive
+  products:
+    direction: two_way
+    conflict: quickbooks_wins
+    income_account: Services
+";
+
+/// First sync: creates both ways (several QuickBooks batches, each followed by
+/// a link write-back), links by email, display-name collisions, products.
+fn seed_first_sync(w: &World) {
+    for i in 0..40 {
+        let company = if i % 10 == 0 {
+            "Shared Co".to_string()
+        } else {
+            format!("Co {i:02}")
+        };
+        w.contact(&[
+            ("email", &format!("h{i:02}@x.test")),
+            ("firstname", &format!("Hs{i:02}")),
+            ("lastname", "O'Hara"),
+            ("company", &company),
+            ("phone", &format!("555-{i:04}")),
+        ]);
+    }
+    for i in 0..35 {
+        w.customer(json!({
+            "DisplayName": format!("Qbo Customer {i:02}"),
+            "GivenName": format!("Q{i:02}"),
+            "PrimaryEmailAddr": {"Address": format!("q{i:02}@x.test")},
+            "BillAddr": {"City": "Zürich"}
+        }));
+    }
+    // Pairs that already agree: adopted by email.
+    for i in 0..8 {
+        let email = format!("pair{i}@x.test");
+        w.contact(&[("email", &email), ("firstname", &format!("Pair{i}"))]);
+        w.customer(json!({
+            "DisplayName": format!("Pair {i}"), "GivenName": format!("Pair{i}"),
+            "PrimaryEmailAddr": {"Address": email}
+        }));
+    }
+    for i in 0..35 {
+        w.product(&[
+            ("name", &format!("Product {i:02}")),
+            ("hs_sku", &format!("P-{i:02}")),
+            ("price", &format!("{i}.25")),
+            ("hs_cost_of_goods_sold", "1.5"),
+        ]);
+    }
+    for i in 0..8 {
+        w.item(json!({
+            "Name": format!("Item {i}"), "Sku": format!("I-{i}"), "Type": "Service",
+            "UnitPrice": i + 1, "IncomeAccountRef": {"value": "1"}
+        }));
+    }
+    w.manifest(MANIFEST);
+}
+
+/// Id of the live contact with `email`.
+fn contact_id(w: &World, email: &str) -> String {
+    w.hs_live("contacts")
+        .into_iter()
+        .find(|r| r.properties.get("email").map(String::as_str) == Some(email))
+        .unwrap_or_else(|| panic!("no contact {email}"))
+        .id
+}
+
+/// Second sync on top of a converged first one: updates each way, conflicts,
+/// archives each way, and new records.
+fn edit_after_first_sync(w: &World) {
+    w.advance(chrono::Duration::minutes(1));
+    for i in 0..10 {
+        let h = contact_id(w, &format!("h{i:02}@x.test"));
+        w.hs_patch("contacts", &h, &[("city", &format!("City {i}"))]);
+    }
+    for i in 0..10 {
+        let h = contact_id(w, &format!("q{i:02}@x.test"));
+        let q = w
+            .hs_prop("contacts", &h, "hsqb_qbo_customer_id")
+            .expect("linked");
+        w.qbo_patch("Customer", &q, json!({"FamilyName": format!("Family {i}")}));
+    }
+    // Conflicts: HubSpot first, QuickBooks later → QuickBooks wins (newest).
+    for i in 10..15 {
+        let h = contact_id(w, &format!("h{i:02}@x.test"));
+        let q = w
+            .hs_prop("contacts", &h, "hsqb_qbo_customer_id")
+            .expect("linked");
+        w.hs_patch("contacts", &h, &[("phone", "from hubspot")]);
+        w.advance(chrono::Duration::seconds(1));
+        w.qbo_patch(
+            "Customer",
+            &q,
+            json!({"PrimaryPhone": {"FreeFormNumber": "from qbo"}}),
+        );
+    }
+    for i in 20..23 {
+        let h = contact_id(w, &format!("h{i:02}@x.test"));
+        w.hs_archive("contacts", &h);
+    }
+    for i in 0..12 {
+        w.contact(&[
+            ("email", &format!("new{i:02}@x.test")),
+            ("firstname", &format!("New{i:02}")),
+            ("company", "Shared Co"),
+        ]);
+        w.customer(json!({
+            "DisplayName": format!("New Qbo {i:02}"),
+            "PrimaryEmailAddr": {"Address": format!("newq{i:02}@x.test")}
+        }));
+    }
+    let products = w.hs_live("products");
+    for p in products.iter().take(10) {
+        w.hs_patch("products", &p.id, &[("description", "edited in HubSpot")]);
+    }
+}
+
+/// Contents with QuickBooks' collision suffixes (` (2)`, ` (3)`) removed from
+/// display names: which of several same-named contacts gets which suffix
+/// depends on the order creates landed in, which a crash may change. The
+/// no-duplicates check runs on the raw names.
+fn canonical(w: &World) -> Contents {
+    fn strip(s: &str) -> String {
+        match s.rsplit_once(" (") {
+            Some((base, n)) if n.trim_end_matches(')').parse::<u32>().is_ok() => base.to_string(),
+            _ => s.to_string(),
+        }
+    }
+    let mut c = w.contents();
+    for row in c.customers.iter_mut() {
+        if let Some(v) = row.get_mut("DisplayName") {
+            *v = strip(v);
+        }
+    }
+    for row in c.contacts.iter_mut() {
+        if let Some(v) = row.get_mut("hsqb_qbo_customer_id") {
+            *v = strip(v);
+        }
+    }
+    c.customers.sort();
+    c.contacts.sort();
+    c
+}
+
+/// The uninterrupted run of a scenario: its end state, the number of requests
+/// of the apply that trials interrupt, and how long that apply took.
+struct Reference {
+    end: Contents,
+    requests: u64,
+    duration: Duration,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Scenario {
+    FirstSync,
+    SecondSync,
+}
+
+impl Scenario {
+    /// Seed `w` up to the apply that gets interrupted.
+    fn prepare(self, w: &World) {
+        seed_first_sync(w);
+        if let Scenario::SecondSync = self {
+            w.converge(2);
+            edit_after_first_sync(w);
+        }
+    }
+}
+
+fn reference(s: Scenario) -> Reference {
+    let w = World::new();
+    s.prepare(&w);
+    w.reset_stats();
+    let started = Instant::now();
+    w.apply().expect_code(0);
+    let duration = started.elapsed();
+    let requests = w.total_calls();
+    let p = w.plan();
+    assert_eq!(
+        p.code, 0,
+        "the uninterrupted run is clean after one apply: {p}"
+    );
+    w.assert_no_duplicates();
+    Reference {
+        end: canonical(&w),
+        requests,
+        duration,
+    }
+}
+
+fn slow_rule(nth: Vec<u64>, rate: Option<f64>, delay_ms: u64) -> FaultRule {
+    FaultRule {
+        nth,
+        rate,
+        delay_ms: Some(delay_ms),
+        ..rule(None, "slow", 0.0)
+    }
+}
+
+/// One trial: interrupt the apply at a point drawn from `rng`, re-run until
+/// clean, compare with the reference. Returns a description of the kill point.
+fn trial(s: Scenario, r: &Reference, rng: &mut ChaCha8Rng, n: usize) -> String {
+    let w = World::new();
+    s.prepare(&w);
+    w.reset_stats();
+    let by_request = rng.random::<bool>();
+    let point;
+    let mut child;
+    if by_request {
+        let nth = rng.random_range(1..=r.requests.max(1));
+        // Hold the N-th response for "ever" (10 minutes); the kill comes first.
+        w.faults(vec![slow_rule(vec![nth], None, 600_000)], n as u64);
+        child = w.spawn(&["apply", "--auto-approve"]);
+        wait_until("the N-th request or the end of apply", || {
+            w.faults_fired() > 0 || child.exited()
+        });
+        let extra = rng.random_range(0..20u64);
+        std::thread::sleep(Duration::from_millis(extra));
+        point = format!("after request {nth} (+{extra} ms)");
+    } else {
+        // Every response 2 ms late: more, and more evenly spread, kill points.
+        w.faults(vec![slow_rule(Vec::new(), Some(1.0), 2)], n as u64);
+        let window = (r.duration.as_millis() as u64).max(50) * 3 / 2;
+        let delay = rng.random_range(0..window);
+        child = w.spawn(&["apply", "--auto-approve"]);
+        std::thread::sleep(Duration::from_millis(delay));
+        point = format!("after {delay} ms");
+    }
+    child.kill(); // SIGKILL on unix
+    // Reaped here: a zombie would still look alive to the stale-lock check.
+    let killed = child.finish().code == -1;
+    w.clear_faults();
+    w.assert_state_parses();
+    let lock_left = w.state_sibling(".lock").exists();
+    // What a cron job does next: apply again (it takes over the dead run's
+    // lock, if one was left), then until a plan shows no changes.
+    let rerun = w.apply();
+    assert_eq!(
+        rerun.code, 0,
+        "trial {n} ({point}): the re-run after the crash succeeds\n{rerun}"
+    );
+    assert_eq!(
+        rerun.stderr.contains("took over a stale lock"),
+        lock_left,
+        "trial {n} ({point}): a lock left by the dead run (and only then) is taken over\n{rerun}"
+    );
+    w.converge(3);
+    w.assert_state_parses();
+    w.assert_no_duplicates();
+    let end = canonical(&w);
+    if end != r.end {
+        panic!(
+            "trial {n} ({s:?}, killed {point}, killed={killed}): end state differs from the uninterrupted run\n{}",
+            diff(&r.end, &end)
+        );
+    }
+    format!(
+        "{point}{}{}",
+        if killed { "" } else { " (finished first)" },
+        if lock_left { ", lock taken over" } else { "" }
+    )
+}
+
+fn diff(a: &Contents, b: &Contents) -> String {
+    let side = |name: &str, x: &[BTreeMap<String, String>], y: &[BTreeMap<String, String>]| {
+        let mut out = String::new();
+        for r in x.iter().filter(|r| !y.contains(r)) {
+            out.push_str(&format!("  {name} only in reference: {r:?}\n"));
+        }
+        for r in y.iter().filter(|r| !x.contains(r)) {
+            out.push_str(&format!("  {name} only after the crash: {r:?}\n"));
+        }
+        out
+    };
+    side("contact", &a.contacts, &b.contacts)
+        + &side("customer", &a.customers, &b.customers)
+        + &side("product", &a.products, &b.products)
+        + &side("item", &a.items, &b.items)
+}
+
+fn run_trials(s: Scenario, seed: u64, trials: usize) {
+    let r = reference(s);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut points = Vec::new();
+    for n in 0..trials {
+        points.push(trial(s, &r, &mut rng, n));
+    }
+    // Shown with --nocapture: where each trial was cut.
+    println!(
+        "{s:?}: {trials} trials over {} requests: {points:?}",
+        r.requests
+    );
+    let killed = points
+        .iter()
+        .filter(|p| !p.contains("finished first"))
+        .count();
+    assert!(
+        killed * 2 >= trials,
+        "most trials must really interrupt the apply: {points:?}"
+    );
+}
+
+#[test]
+fn kill_during_a_first_sync_converges_without_duplicates() {
+    run_trials(Scenario::FirstSync, 0xC0FFEE, if long() { 60 } else { 12 });
+}
+
+#[test]
+fn kill_during_a_second_sync_loses_no_update() {
+    run_trials(Scenario::SecondSync, 0xBEEF, if long() { 40 } else { 8 });
+}
+
+#[test]
+fn a_torn_journal_tail_does_not_wedge_later_runs() {
+    // A run that died mid-append leaves half a line; the next runs must go on.
+    let w = World::new();
+    w.contact(&[("email", "t@x.test"), ("firstname", "T")]);
+    w.manifest(MANIFEST);
+    std::fs::create_dir_all(w.state_path().parent().unwrap()).unwrap();
+    std::fs::write(
+        w.state_sibling(".journal"),
+        b"{\"run\":\"dead\",\"changes\":[\"a\"",
+    )
+    .unwrap();
+    w.converge(1);
+    w.assert_state_parses();
+    assert_eq!(w.qbo_all("Customer").len(), 1);
+}
