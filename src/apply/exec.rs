@@ -20,6 +20,11 @@ use std::sync::Mutex;
 const HS_BATCH: usize = 100;
 /// QBO batch size.
 const QBO_BATCH: usize = 30;
+/// QBO creates whose new Ids are written back to HubSpot together: the least
+/// common multiple of the two batch sizes, so every write-back batch is full.
+/// A run killed mid-group leaves at most this many records per group in
+/// flight unlinked; the next plan links them by their match key.
+const LINK_GROUP: usize = 300;
 
 struct Ctx<'a> {
     plan: &'a Plan,
@@ -644,12 +649,19 @@ async fn quickbooks_writes(ctx: &Ctx<'_>, level: &[&Change]) -> Result<(), Apply
             .into_iter()
             .filter(|c| ctx.ready(c))
             .collect();
-        let chunks: Vec<Vec<&Change>> =
-            creates.chunks(QBO_BATCH).map(<[&Change]>::to_vec).collect();
+        // Creates go in groups of LINK_GROUP: the group's QBO batches of 30,
+        // then its new Ids written back to HubSpot in full batches of 100
+        // (written back per QBO batch, this took 3.4× the HubSpot calls).
+        let chunks: Vec<Vec<&Change>> = creates
+            .chunks(LINK_GROUP)
+            .map(<[&Change]>::to_vec)
+            .collect();
         let mut stream = futures_util::stream::iter(chunks.into_iter().map(|chunk| async move {
             ctx.journal(&chunk, JournalPhase::Intent, BTreeMap::new())
                 .await?;
-            qbo_create_chunk(ctx, client, &chunk).await;
+            for batch in chunk.chunks(QBO_BATCH) {
+                qbo_create_chunk(ctx, client, batch).await;
+            }
             link_back(ctx, &chunk).await;
             ctx.journal_done(&chunk).await
         }))

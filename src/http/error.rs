@@ -13,6 +13,9 @@ pub enum TransportKind {
     Reset,
     /// Anything else (request could not be built, TLS, …).
     Other,
+    /// The response body exceeded [`super::MAX_RESPONSE_BYTES`]; reading stopped
+    /// there (a broken or hostile server must not exhaust memory). Not retried.
+    TooLarge,
 }
 
 impl TransportKind {
@@ -29,6 +32,7 @@ impl std::fmt::Display for TransportKind {
             TransportKind::Timeout => "timed out",
             TransportKind::Reset => "connection dropped",
             TransportKind::Other => "request failed",
+            TransportKind::TooLarge => "response too large",
         })
     }
 }

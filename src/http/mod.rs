@@ -20,8 +20,8 @@ pub use limiter::{ConcurrencyLimit, RateLimit, RateLimiter, RatePermit};
 pub use retry::{Backoff, RetryPolicy, retry_after};
 pub use stats::{Accounting, Attempt, EndpointStats, StatsSnapshot};
 pub use transport::{
-    Call, CallBody, Hooks, Idempotency, RawResponse, Transport, Verdict, build_client,
-    default_verdict, install_crypto_provider,
+    Call, CallBody, Hooks, Idempotency, MAX_RESPONSE_BYTES, RawResponse, Transport, Verdict,
+    build_client, default_verdict, install_crypto_provider,
 };
 
 /// Percent-encode a query-string value the way the real services' clients do

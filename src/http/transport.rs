@@ -340,7 +340,8 @@ impl Transport {
                         }
                         uncertain = true;
                     }
-                    if attempt >= max {
+                    // An oversized body will be oversized again: do not retry.
+                    if attempt >= max || kind == TransportKind::TooLarge {
                         return Err(HttpError::Transport {
                             endpoint: call.endpoint.clone(),
                             kind,
@@ -394,11 +395,20 @@ impl Transport {
         };
         let start = tokio::time::Instant::now();
         let result = async {
-            let resp = req.send().await?;
+            let mut resp = req.send().await.map_err(ReadError::Http)?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let body = resp.bytes().await?.to_vec();
-            Ok::<_, reqwest::Error>((status, headers, body))
+            // Read chunk by chunk with a cap: a broken or hostile server can
+            // send an endless body (and a Content-Length cannot be trusted).
+            let mut body =
+                Vec::with_capacity(resp.content_length().map_or(0, |n| n.min(1 << 20) as usize));
+            while let Some(chunk) = resp.chunk().await.map_err(ReadError::Http)? {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(ReadError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, ReadError>((status, headers, body))
         }
         .await;
         let elapsed = start.elapsed();
@@ -418,12 +428,33 @@ impl Transport {
                 self.accounting.record(&call.endpoint, &attempt);
                 Ok((status, headers, body, elapsed))
             }
-            Err(e) => {
+            Err(ReadError::Http(e)) => {
                 self.accounting.record(&call.endpoint, &attempt);
                 Err((classify_error(&e), crate::secret::scrub(&error_chain(&e))))
             }
+            Err(ReadError::TooLarge) => {
+                self.accounting.record(&call.endpoint, &attempt);
+                Err((
+                    TransportKind::TooLarge,
+                    format!(
+                        "the response body is larger than {} MiB; refusing to read more",
+                        MAX_RESPONSE_BYTES >> 20
+                    ),
+                ))
+            }
         }
     }
+}
+
+/// Largest response body read. Real pages are far smaller (a QBO page of
+/// 1000 customers is ~2 MiB, a HubSpot batch of 100 records with hundreds of
+/// properties well under 10 MiB).
+pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+/// Why reading a response failed.
+enum ReadError {
+    Http(reqwest::Error),
+    TooLarge,
 }
 
 fn classify_error(e: &reqwest::Error) -> TransportKind {
