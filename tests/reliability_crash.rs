@@ -13,7 +13,12 @@
 //!   response slightly slowed to widen the window), which also lands between
 //!   requests, in journal and state writes.
 //!
-//! Trials: 12 + 8 by default; `HSQB_LONG_TESTS=1` runs 60 + 40.
+//! Scenarios: a first sync (creates both ways, links, collisions), a second
+//! sync (updates, conflicts, archives), and invoices (closed-won deals become
+//! draft QuickBooks invoices, mirrored into HubSpot with deal properties).
+//!
+//! Trials: 20 + 16 + 16 by default (52, the figure the crash suite promises);
+//! `HSQB_LONG_TESTS=1` runs 60 + 40 + 40.
 
 #[path = "common/e2e_harness.rs"]
 mod harness;
@@ -156,6 +161,21 @@ fn edit_after_first_sync(w: &World) {
 /// display names: which of several same-named contacts gets which suffix
 /// depends on the order creates landed in, which a crash may change. The
 /// no-duplicates check runs on the raw names.
+/// What a trial's end is compared on: [`Contents`] (names canonical) and
+/// the invoice rows.
+#[derive(Debug, PartialEq)]
+struct End {
+    contents: Contents,
+    invoices: Vec<BTreeMap<String, String>>,
+}
+
+fn end_of(w: &World) -> End {
+    End {
+        contents: canonical(w),
+        invoices: invoice_rows(w),
+    }
+}
+
 fn canonical(w: &World) -> Contents {
     fn strip(s: &str) -> String {
         match s.rsplit_once(" (") {
@@ -182,7 +202,7 @@ fn canonical(w: &World) -> Contents {
 /// The uninterrupted run of a scenario: its end state, the number of requests
 /// of the apply that trials interrupt, and how long that apply took.
 struct Reference {
-    end: Contents,
+    end: End,
     requests: u64,
     duration: Duration,
 }
@@ -191,17 +211,176 @@ struct Reference {
 enum Scenario {
     FirstSync,
     SecondSync,
+    Invoices,
 }
 
 impl Scenario {
     /// Seed `w` up to the apply that gets interrupted.
     fn prepare(self, w: &World) {
-        seed_first_sync(w);
-        if let Scenario::SecondSync = self {
-            w.converge(2);
-            edit_after_first_sync(w);
+        match self {
+            Scenario::FirstSync => seed_first_sync(w),
+            Scenario::SecondSync => {
+                seed_first_sync(w);
+                w.converge(2);
+                edit_after_first_sync(w);
+            }
+            Scenario::Invoices => seed_invoices(w),
         }
     }
+}
+
+const INVOICE_MANIFEST: &str = "\
+sync:
+  contacts:
+    direction: hubspot_to_quickbooks
+  invoices: {}
+  deal_invoices:
+    deals: [{field: dealstage, op: eq, value: closedwon}]
+    customer: {on_missing: create}
+    terms: Net 30
+    message: \"Thank you, {{contact.firstname}}!\"
+";
+
+/// Closed-won deals, each with a contact at a company and two line items
+/// whose SKUs match QuickBooks items: one apply creates the customers, the
+/// draft invoices (one QuickBooks batch), links the deals, mirrors the
+/// invoices into HubSpot with their associations and sets deal properties.
+fn seed_invoices(w: &World) {
+    w.item(json!({"Name": "Design hours", "Sku": "SRV-DESIGN", "Type": "Service", "UnitPrice": 110, "IncomeAccountRef": {"value": "1"}}));
+    w.item(json!({"Name": "Guide", "Sku": "DOC-GUIDE", "Type": "Service", "UnitPrice": 250, "IncomeAccountRef": {"value": "1"}}));
+    for i in 0..12 {
+        let contact = w.contact(&[
+            ("email", &format!("buyer{i:02}@x.test")),
+            ("firstname", &format!("Buyer{i:02}")),
+            ("lastname", "Souza"),
+        ]);
+        let company = w.hs_insert("companies", &[("name", &format!("Studio {i:02}"))]);
+        let deal = w.hs_insert(
+            "deals",
+            &[
+                ("dealname", &format!("Deal {i:02}")),
+                (
+                    "dealstage",
+                    if i % 6 == 5 {
+                        "qualifiedtobuy"
+                    } else {
+                        "closedwon"
+                    },
+                ),
+                ("pipeline", "default"),
+            ],
+        );
+        let hours = (i + 1).to_string();
+        let li1 = w.hs_insert(
+            "line_items",
+            &[
+                ("name", "Design hours"),
+                ("hs_sku", "SRV-DESIGN"),
+                ("quantity", &hours),
+                ("price", "110"),
+            ],
+        );
+        let li2 = w.hs_insert(
+            "line_items",
+            &[
+                ("name", "Guide"),
+                ("hs_sku", "DOC-GUIDE"),
+                ("quantity", "1"),
+                ("price", "250"),
+            ],
+        );
+        let mut st = w.emu.shared().hubspot.lock().unwrap();
+        st.associate("contacts", &contact, "companies", &company, Some(279))
+            .unwrap();
+        st.associate("deals", &deal, "contacts", &contact, Some(3))
+            .unwrap();
+        st.associate("deals", &deal, "line_items", &li1, Some(19))
+            .unwrap();
+        st.associate("deals", &deal, "line_items", &li2, Some(19))
+            .unwrap();
+    }
+    w.manifest(INVOICE_MANIFEST);
+}
+
+/// Id-free rows for invoices: QuickBooks invoices (by the deal they came
+/// from, their customer's email, amounts and memo), their HubSpot mirrors
+/// and the deals' invoice properties, with every link and invoice number
+/// resolved to the invoice it names (a crash may change which invoice got
+/// which QuickBooks number, never how many or what they say).
+fn invoice_rows(w: &World) -> Vec<BTreeMap<String, String>> {
+    let invoices = w.qbo_all("Invoice");
+    let customers = w.qbo_all("Customer");
+    let by_id = |id: &str| invoices.iter().find(|i| i["Id"].as_str() == Some(id));
+    let name_of = |inv: &serde_json::Value| {
+        format!("→ {}", inv["PrivateNote"].as_str().unwrap_or("(no note)"))
+    };
+    let mut rows = Vec::new();
+    for inv in &invoices {
+        let mut row = BTreeMap::new();
+        row.insert("kind".into(), "qbo invoice".into());
+        for f in [
+            "PrivateNote",
+            "TotalAmt",
+            "Balance",
+            "EmailStatus",
+            "CustomerMemo.value",
+            "SalesTermRef.value",
+        ] {
+            if let Some(v) = harness::path(inv, f) {
+                row.insert(f.to_string(), v);
+            }
+        }
+        let customer = inv["CustomerRef"]["value"]
+            .as_str()
+            .and_then(|id| customers.iter().find(|c| c["Id"].as_str() == Some(id)));
+        row.insert(
+            "customer".into(),
+            customer
+                .and_then(|c| harness::path(c, "PrimaryEmailAddr.Address"))
+                .unwrap_or_else(|| "missing customer".into()),
+        );
+        rows.push(row);
+    }
+    for (object, number_prop) in [("invoices", "hs_number"), ("deals", "hsqb_invoice_number")] {
+        for r in w.hs_live(object) {
+            let mut row = BTreeMap::new();
+            row.insert("kind".into(), format!("hubspot {object}"));
+            let linked = r
+                .properties
+                .get("hsqb_qbo_invoice_id")
+                .filter(|v| !v.is_empty());
+            for (k, v) in &r.properties {
+                if v.is_empty()
+                    || k.starts_with("hs_object")
+                    || k.contains("createdate")
+                    || k.contains("lastmodifieddate")
+                {
+                    continue;
+                }
+                let v = if k == "hsqb_qbo_invoice_id" {
+                    by_id(v)
+                        .map(name_of)
+                        .unwrap_or_else(|| format!("→ missing Id {v}"))
+                } else if k == number_prop {
+                    // The number must be the linked invoice's DocNumber.
+                    let doc = linked
+                        .and_then(|id| by_id(id))
+                        .and_then(|i| i["DocNumber"].as_str());
+                    if doc == Some(v.as_str()) {
+                        "= linked DocNumber".into()
+                    } else {
+                        format!("{v} ≠ linked DocNumber {doc:?}")
+                    }
+                } else {
+                    v.clone()
+                };
+                row.insert(k.clone(), v);
+            }
+            rows.push(row);
+        }
+    }
+    rows.sort();
+    rows
 }
 
 fn reference(s: Scenario) -> Reference {
@@ -218,8 +397,22 @@ fn reference(s: Scenario) -> Reference {
         "the uninterrupted run is clean after one apply: {p}"
     );
     w.assert_no_duplicates();
+    let end = end_of(&w);
+    if let Scenario::Invoices = s {
+        // Ten closed-won deals: ten QuickBooks invoices, ten mirrors, ten
+        // deals carrying the invoice's properties (two deals are not won).
+        let kinds = |k: &str| end.invoices.iter().filter(|r| r["kind"] == k).count();
+        assert_eq!(kinds("qbo invoice"), 10, "{:#?}", end.invoices);
+        assert_eq!(kinds("hubspot invoices"), 10, "{:#?}", end.invoices);
+        let billed = end
+            .invoices
+            .iter()
+            .filter(|r| r["kind"] == "hubspot deals" && r.contains_key("hsqb_invoice_status"))
+            .count();
+        assert_eq!(billed, 10, "{:#?}", end.invoices);
+    }
     Reference {
-        end: canonical(&w),
+        end,
         requests,
         duration,
     }
@@ -284,7 +477,7 @@ fn trial(s: Scenario, r: &Reference, rng: &mut ChaCha8Rng, n: usize) -> String {
     w.converge(3);
     w.assert_state_parses();
     w.assert_no_duplicates();
-    let end = canonical(&w);
+    let end = end_of(&w);
     if end != r.end {
         panic!(
             "trial {n} ({s:?}, killed {point}, killed={killed}): end state differs from the uninterrupted run\n{}",
@@ -298,7 +491,7 @@ fn trial(s: Scenario, r: &Reference, rng: &mut ChaCha8Rng, n: usize) -> String {
     )
 }
 
-fn diff(a: &Contents, b: &Contents) -> String {
+fn diff(a: &End, b: &End) -> String {
     let side = |name: &str, x: &[BTreeMap<String, String>], y: &[BTreeMap<String, String>]| {
         let mut out = String::new();
         for r in x.iter().filter(|r| !y.contains(r)) {
@@ -307,12 +500,21 @@ fn diff(a: &Contents, b: &Contents) -> String {
         for r in y.iter().filter(|r| !x.contains(r)) {
             out.push_str(&format!("  {name} only after the crash: {r:?}\n"));
         }
+        if x.len() != y.len() {
+            out.push_str(&format!(
+                "  {name}s: {} in reference, {} after the crash (duplicates?)\n",
+                x.len(),
+                y.len()
+            ));
+        }
         out
     };
-    side("contact", &a.contacts, &b.contacts)
-        + &side("customer", &a.customers, &b.customers)
-        + &side("product", &a.products, &b.products)
-        + &side("item", &a.items, &b.items)
+    let (x, y) = (&a.contents, &b.contents);
+    side("contact", &x.contacts, &y.contacts)
+        + &side("customer", &x.customers, &y.customers)
+        + &side("product", &x.products, &y.products)
+        + &side("item", &x.items, &y.items)
+        + &side("invoice row", &a.invoices, &b.invoices)
 }
 
 fn run_trials(s: Scenario, seed: u64, trials: usize) {
@@ -339,12 +541,17 @@ fn run_trials(s: Scenario, seed: u64, trials: usize) {
 
 #[test]
 fn kill_during_a_first_sync_converges_without_duplicates() {
-    run_trials(Scenario::FirstSync, 0xC0FFEE, if long() { 60 } else { 12 });
+    run_trials(Scenario::FirstSync, 0xC0FFEE, if long() { 60 } else { 20 });
 }
 
 #[test]
 fn kill_during_a_second_sync_loses_no_update() {
-    run_trials(Scenario::SecondSync, 0xBEEF, if long() { 40 } else { 8 });
+    run_trials(Scenario::SecondSync, 0xBEEF, if long() { 40 } else { 16 });
+}
+
+#[test]
+fn kill_during_invoice_creation_never_bills_twice() {
+    run_trials(Scenario::Invoices, 0xF00D, if long() { 40 } else { 16 });
 }
 
 #[test]
