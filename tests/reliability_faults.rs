@@ -6,6 +6,11 @@
 //! state must equal a fault-free run's, with every record written exactly once
 //! (counts match, no duplicates).
 //!
+//! A third test reaches QuickBooks with OAuth while access tokens expire every
+//! few hundred milliseconds and superseded refresh tokens die almost at once,
+//! and QuickBooks answers half of the writes with a stale-`SyncToken` fault.
+//! (Per-item failures inside a batch: `apply_partial.rs`.)
+//!
 //! The emulator and hsqb run 50× faster than real time (`time_scale` and
 //! `HSQB_TIME_SCALE`), so 429 waits and timeouts cost milliseconds.
 
@@ -222,4 +227,79 @@ fn dropped_responses_to_every_create_batch_make_no_duplicates() {
     w.assert_no_duplicates();
     let (first, _) = reference();
     assert_eq!(w.contents(), first);
+}
+
+#[test]
+fn tokens_expiring_and_rotating_mid_run_and_stale_sync_tokens_converge() {
+    let mut limits = hsqb::emulator::Limits::unlimited();
+    // 2 s of emulated lifetime: 40 ms of real time at 50× (hsqb, told the
+    // token lives 2 s, does not refresh first), so every apply meets expired
+    // access tokens (401s mid-run) and rotates the refresh token; a
+    // superseded refresh token is refused 0.1 s later.
+    limits.qbo_access_token_ttl = std::time::Duration::from_secs(2);
+    limits.qbo_refresh_grace = std::time::Duration::from_secs(5);
+    let w = World::with(Opts { limits, ..opts(5) });
+    seed(&w);
+    w.manifest_oauth(MANIFEST);
+    let (first, second) = reference();
+    w.converge(4);
+    assert_eq!(w.contents(), first, "first sync end state");
+
+    edit(&w);
+    w.faults(
+        vec![FaultRule {
+            endpoint: Some("POST".into()),
+            ..rule(Some("quickbooks"), "stale_sync_token", 0.5)
+        }],
+        5,
+    );
+    let applies = w.converge(12);
+    let stale = w.faults_fired();
+    w.clear_faults();
+    w.assert_no_duplicates();
+    w.assert_state_parses();
+    assert_eq!(w.contents(), second, "second sync end state");
+    assert!(
+        stale >= 3,
+        "stale SyncTokens really answered writes ({stale})"
+    );
+
+    let refreshes = w.calls("tokens/bearer");
+    let expired: u64 = w
+        .stats()
+        .get("quickbooks")
+        .into_iter()
+        .flat_map(|m| m.values())
+        .map(|s| s.statuses.get(&401).copied().unwrap_or(0))
+        .sum();
+    println!(
+        "{} applies, {stale} stale SyncTokens, {refreshes} token refreshes, {expired} expired-token 401s",
+        applies.len()
+    );
+    assert!(expired >= 1, "an access token expired mid-run");
+    assert!(
+        refreshes >= 4,
+        "access tokens expired and were refreshed mid-run ({refreshes} refreshes over {} applies)",
+        applies.len()
+    );
+    let current = w
+        .emu
+        .shared()
+        .quickbooks
+        .lock()
+        .unwrap()
+        .current_refresh_token()
+        .to_string();
+    assert_ne!(current, hsqb::emulator::DEFAULT_QBO_REFRESH_TOKEN);
+    // The manifest's refresh token is long dead; a later run still connects
+    // because every rotated token was persisted before it was used.
+    w.advance(chrono::Duration::minutes(5));
+    let p = w.plan();
+    assert_eq!(p.code, 0, "a later run uses the persisted token: {p}");
+    for run in applies.iter().chain([&p]) {
+        assert!(
+            !run.stdout.contains(&current) && !run.stderr.contains(&current),
+            "the refresh token never reaches output"
+        );
+    }
 }

@@ -202,10 +202,26 @@ impl World {
     /// Write the manifest: connections to this emulator (no sandbox), the
     /// state in the temp dir, then `body` (top-level YAML: `sync:`, `safety:`…).
     pub fn manifest(&self, body: &str) {
+        self.write_manifest("    access_token: ${QBO_ACCESS_TOKEN}\n", body);
+    }
+
+    /// Like [`World::manifest`], but QuickBooks is reached with OAuth: the
+    /// emulator's client credentials and initial refresh token, refreshed
+    /// (and rotated) by hsqb at the emulator's token endpoint.
+    pub fn manifest_oauth(&self, body: &str) {
+        let auth = format!(
+            "    client_id: ${{QBO_CLIENT_ID}}\n    client_secret: ${{QBO_CLIENT_SECRET}}\n    \
+             refresh_token: ${{QBO_REFRESH_TOKEN}}\n    token_url: {}/oauth2/v1/tokens/bearer\n",
+            self.base
+        );
+        self.write_manifest(&auth, body);
+    }
+
+    fn write_manifest(&self, qbo_auth: &str, body: &str) {
         let text = format!(
             "version: 1\n\
              hubspot:\n  base_url: {base}\n  token: ${{HUBSPOT_TOKEN}}\n\
-             quickbooks:\n  {COMPANY}:\n    realm_id: \"{REALM}\"\n    base_url: {base}\n    access_token: ${{QBO_ACCESS_TOKEN}}\n\
+             quickbooks:\n  {COMPANY}:\n    realm_id: \"{REALM}\"\n    base_url: {base}\n{qbo_auth}\
              state:\n  path: state/state.json\n\
              {body}\n",
             base = self.base
@@ -226,6 +242,15 @@ impl World {
             .env("NO_COLOR", "1")
             .env("HUBSPOT_TOKEN", hsqb::emulator::DEFAULT_HUBSPOT_TOKEN)
             .env("QBO_ACCESS_TOKEN", hsqb::emulator::DEFAULT_QBO_ACCESS_TOKEN)
+            .env("QBO_CLIENT_ID", hsqb::emulator::DEFAULT_QBO_CLIENT_ID)
+            .env(
+                "QBO_CLIENT_SECRET",
+                hsqb::emulator::DEFAULT_QBO_CLIENT_SECRET,
+            )
+            .env(
+                "QBO_REFRESH_TOKEN",
+                hsqb::emulator::DEFAULT_QBO_REFRESH_TOKEN,
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
