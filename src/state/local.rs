@@ -68,20 +68,22 @@ impl LocalStore {
             });
         }
         let bytes = fs::read(&self.path).map_err(|e| self.io(&self.path, e))?;
+        // Fast path: one typed parse (a state with 100k baselines is tens of
+        // MB). Only when it fails is the file read again, to say precisely
+        // what is wrong: a newer version, not JSON, or the path of the bad value.
+        if let Ok(data) = serde_json::from_slice::<StateData>(&bytes) {
+            return match data.version {
+                v if v == STATE_VERSION => Ok(data),
+                v => Err(self.newer_version(u64::from(v))),
+            };
+        }
         let probe: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
             path: self.path.clone(),
             message: format!("{e} (truncated or not JSON); restore a backup or delete it — links live in HubSpot, so a fresh state causes no duplicates"),
         })?;
         match probe.get("version").and_then(|v| v.as_u64()) {
             Some(v) if v == u64::from(STATE_VERSION) => {}
-            Some(v) => {
-                return Err(StateError::Corrupt {
-                    path: self.path.clone(),
-                    message: format!(
-                        "state version {v} was written by a newer hsqb (this one reads version {STATE_VERSION}); upgrade hsqb"
-                    ),
-                });
-            }
+            Some(v) => return Err(self.newer_version(v)),
             None => {
                 return Err(StateError::Corrupt {
                     path: self.path.clone(),
@@ -96,12 +98,28 @@ impl LocalStore {
         })
     }
 
+    fn newer_version(&self, v: u64) -> StateError {
+        StateError::Corrupt {
+            path: self.path.clone(),
+            message: format!(
+                "state version {v} was written by a newer hsqb (this one reads version {STATE_VERSION}); upgrade hsqb"
+            ),
+        }
+    }
+
     /// Replace the state atomically (temp file, fsync, rename, fsync dir), 0600.
+    /// Compact JSON: with 100k two-way baselines the file is tens of MB, and
+    /// it is read on every run (`hsqb state show` prints it readably).
     pub fn save(&self, data: &StateData) -> Result<(), StateError> {
-        let mut data = data.clone();
-        data.version = STATE_VERSION;
-        let bytes =
-            serde_json::to_vec_pretty(&data).map_err(|e| StateError::Backend(e.to_string()))?;
+        let bytes = if data.version == STATE_VERSION {
+            serde_json::to_vec(data)
+        } else {
+            serde_json::to_vec(&StateData {
+                version: STATE_VERSION,
+                ..data.clone()
+            })
+        }
+        .map_err(|e| StateError::Backend(e.to_string()))?;
         write_private_atomic(&self.path, &bytes).map_err(|e| self.io(&self.path, e))
     }
 
