@@ -85,8 +85,8 @@ async fn query_all_pages_by_1000_and_states_active_explicitly() {
     assert_same_as_emulator(&e, "Customer", &all);
     assert_eq!(
         e.calls("quickbooks", "/query"),
-        3,
-        "pages of 1000 until a short page"
+        4,
+        "a full first page, COUNT(*), then the two remaining pages at once (the last one short)"
     );
     let active = c
         .query_all(&Query::select("Customer", Active::Only))
@@ -102,6 +102,61 @@ async fn query_all_pages_by_1000_and_states_active_explicitly() {
         inactive
             .iter()
             .all(|r| r.get_str("DisplayName").unwrap().ends_with(" (deleted)"))
+    );
+}
+
+#[tokio::test]
+async fn query_all_reads_counted_pages_at_once_and_goes_on_past_the_count() {
+    let e = Emu::start(unlimited()).await;
+    let mut ids_all = seed_customers(&e, 3_000, |_| t0());
+    let c = e.quickbooks(|_| {});
+    let before = e.calls("quickbooks", "/query");
+    let all = c.query_all(&Query::all("Customer")).await.unwrap();
+    assert_eq!(ids(&all), ids_all.iter().cloned().collect());
+    assert_eq!(
+        e.calls("quickbooks", "/query") - before,
+        4,
+        "exactly the counted rows: no empty page after three full ones"
+    );
+
+    // Rows the count did not see: the COUNT(*) answer (the second query) is
+    // held while 1,500 more rows arrive. 2,500 were counted, so the third page
+    // should have been short; it is full, and reading goes on to a short page.
+    let e = Emu::start(unlimited()).await;
+    let mut ids_all = seed_customers(&e, 2_500, |_| t0());
+    e.faults(
+        vec![hsqb::emulator::FaultRule {
+            delay_ms: Some(300),
+            ..nth("quickbooks", "/query", FaultKind::Slow, &[2])
+        }],
+        1,
+    );
+    let c = e.quickbooks(|_| {});
+    let reading = tokio::spawn(async move { c.query_all(&Query::all("Customer")).await });
+    let fired = || -> u64 { e.emu.shared().faults.rules().iter().map(|r| r.fired).sum() };
+    while fired() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let realm = e.realm();
+    ids_all.extend(e.qbo(|st| {
+        (0..1_500)
+            .map(|i| {
+                st.insert(
+                    &realm,
+                    "Customer",
+                    json!({"DisplayName": format!("Late {i}")}),
+                    t0(),
+                )
+                .unwrap()
+            })
+            .collect::<Vec<_>>()
+    }));
+    let all = reading.await.unwrap().unwrap();
+    assert_eq!(ids(&all), ids_all.iter().cloned().collect());
+    assert_eq!(
+        e.calls("quickbooks", "/query"),
+        6,
+        "page 1, count, pages 2–3 at once, then 4 and a short 5"
     );
 }
 

@@ -198,7 +198,10 @@ fn corrupt_state_files_are_refused_before_any_write() {
     let mut wrong_type: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
     wrong_type["watermarks"] = serde_json::json!(5);
     let mut future: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
-    assert_eq!(future["version"], 1, "the state sample has a version to edit");
+    assert_eq!(
+        future["version"], 1,
+        "the state sample has a version to edit"
+    );
     future["version"] = serde_json::json!(7);
     let mut bad_time: serde_json::Value = serde_json::from_str(&good).expect("state is JSON");
     bad_time["last_full_refresh"] = serde_json::json!("yesterday-ish");

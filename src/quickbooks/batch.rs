@@ -256,7 +256,7 @@ pub(crate) fn parse_batch(
         };
         let outcome = if let Some(f) = item.get("Fault") {
             QboBatchOutcome::Fault(QboFault::from_json(endpoint, f, tid.clone()))
-        } else if let Some(J::Object(qr)) = item.get("QueryResponse") {
+        } else if let Some(J::Object(qr)) = item.get_mut("QueryResponse").map(J::take) {
             let mut recs = Vec::new();
             for (entity, rows) in query_rows(qr) {
                 for (i, row) in rows.into_iter().enumerate() {

@@ -16,6 +16,10 @@ use crate::secret::Secret;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use std::sync::{Arc, Mutex};
+
+/// Query pages read at once after a `COUNT(*)` (QuickBooks allows 10
+/// concurrent requests per company; refresh reads several entities at once).
+pub const PAGES_IN_FLIGHT: usize = 4;
 use url::Url;
 
 pub(crate) struct Inner {
@@ -275,7 +279,7 @@ impl QboClient {
         }
         let env: QueryEnvelope = crate::http::decode(&resp.endpoint, &resp.body)?;
         let mut rows = Vec::new();
-        for (k, arr) in query_rows(&env.query_response) {
+        for (k, arr) in query_rows(env.query_response) {
             rows.extend(arr.into_iter().map(|v| (k.clone(), v)));
         }
         Ok((rows, env.time))
@@ -283,6 +287,14 @@ impl QboClient {
 
     /// Every row of `query`, paging with `STARTPOSITION`/`MAXRESULTS`
     /// (1000 by default) until a short page.
+    ///
+    /// When the first page is full, a `COUNT(*)` query with the same
+    /// conditions tells how many pages follow, and they are read
+    /// [`PAGES_IN_FLIGHT`] at a time (in order) instead of one after the
+    /// other: for 100,000 customers, 101 or 102 requests either way, but the
+    /// read takes a fraction of the time. Should the last counted page be
+    /// full while more rows were expected, reading goes on page by page
+    /// until a short one.
     pub async fn query_all(&self, query: &Query) -> Result<Vec<QboRecord>, QboError> {
         Ok(self.query_all_timed(query).await?.0)
     }
@@ -292,38 +304,106 @@ impl QboClient {
         &self,
         query: &Query,
     ) -> Result<(Vec<QboRecord>, Option<String>), QboError> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
         let page = self.inner.config.page_size.clamp(1, 1000) as u64;
-        let mut start = 1u64;
+        let (first, first_time) = self
+            .query_page(&Self::page_statement(query, 1, page)?)
+            .await?;
         let mut out = Vec::new();
-        let mut first_time = None;
+        let mut last_len = Self::collect_page(first, 1, &mut out)?;
+        if last_len < page {
+            return Ok((out, first_time));
+        }
+        let mut start = 1 + page;
+        if let Some(total) = self.count(query).await? {
+            let starts: Vec<u64> = (start..=total.max(start - 1))
+                .step_by(page as usize)
+                .collect();
+            let pages: Vec<(u64, Vec<(String, serde_json::Value)>)> = stream::iter(starts)
+                .map(|at| async move {
+                    let stmt = Self::page_statement(query, at, page)?;
+                    Ok::<_, QboError>((at, self.query_page(&stmt).await?.0))
+                })
+                .buffered(PAGES_IN_FLIGHT)
+                .try_collect()
+                .await?;
+            for (at, rows) in pages {
+                last_len = Self::collect_page(rows, at, &mut out)?;
+                start = at + page;
+            }
+            // A short last page, or exactly the counted rows: done. More rows
+            // than counted (created meanwhile): go on below.
+            if last_len < page || out.len() as u64 == total {
+                return Ok((out, first_time));
+            }
+        }
+        // No count, or more rows than counted: page by page to a short page.
         loop {
-            let stmt = query.statement(start, page).map_err(QboError::Query)?;
-            let (rows, time) = self.query_page(&stmt).await?;
-            if first_time.is_none() {
-                first_time = time;
-            }
-            let n = rows.len() as u64;
-            for (i, (entity, v)) in rows.into_iter().enumerate() {
-                let path = format!("QueryResponse.{entity}[{}]", start - 1 + i as u64);
-                let obj = match v {
-                    serde_json::Value::Object(m) => m,
-                    other => {
-                        return Err(QboError::Unexpected {
-                            endpoint: "GET /v3/company/{realmId}/query".into(),
-                            message: format!("{path}: expected an object, found {other}"),
-                        });
-                    }
-                };
-                out.push(to_record(obj, &path).map_err(|m| QboError::Unexpected {
-                    endpoint: "GET /v3/company/{realmId}/query".into(),
-                    message: m,
-                })?);
-            }
-            if n < page {
+            let (rows, _) = self
+                .query_page(&Self::page_statement(query, start, page)?)
+                .await?;
+            if Self::collect_page(rows, start, &mut out)? < page {
                 return Ok((out, first_time));
             }
             start += page;
         }
+    }
+
+    fn page_statement(query: &Query, start: u64, page: u64) -> Result<String, QboError> {
+        query.statement(start, page).map_err(QboError::Query)
+    }
+
+    /// Convert one page's rows (the first at `start`) into records; returns
+    /// how many rows the page had.
+    fn collect_page(
+        rows: Vec<(String, serde_json::Value)>,
+        start: u64,
+        out: &mut Vec<QboRecord>,
+    ) -> Result<u64, QboError> {
+        let n = rows.len() as u64;
+        out.reserve(rows.len());
+        for (i, (entity, v)) in rows.into_iter().enumerate() {
+            let path = format!("QueryResponse.{entity}[{}]", start - 1 + i as u64);
+            let obj = match v {
+                serde_json::Value::Object(m) => m,
+                other => {
+                    return Err(QboError::Unexpected {
+                        endpoint: "GET /v3/company/{realmId}/query".into(),
+                        message: format!("{path}: expected an object, found {other}"),
+                    });
+                }
+            };
+            out.push(to_record(obj, &path).map_err(|m| QboError::Unexpected {
+                endpoint: "GET /v3/company/{realmId}/query".into(),
+                message: m,
+            })?);
+        }
+        Ok(n)
+    }
+
+    /// `SELECT COUNT(*)` with the conditions of `query`: the number of rows
+    /// (`None` when the answer carries no `totalCount`).
+    pub async fn count(&self, query: &Query) -> Result<Option<u64>, QboError> {
+        let stmt = query.count_statement().map_err(QboError::Query)?;
+        let resp = self
+            .send(Req {
+                method: Method::GET,
+                path: "query".into(),
+                label: "query".into(),
+                query: vec![("query", stmt)],
+                body: CallBody::None,
+                idempotency: Idempotency::Idempotent,
+                batch: false,
+            })
+            .await?;
+        if !resp.is_success() {
+            return Err(Self::fault(&resp));
+        }
+        let env: QueryEnvelope = crate::http::decode(&resp.endpoint, &resp.body)?;
+        Ok(env
+            .query_response
+            .get("totalCount")
+            .and_then(serde_json::Value::as_u64))
     }
 
     /// Company preferences (`GET /preferences`).

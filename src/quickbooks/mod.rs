@@ -80,7 +80,7 @@ pub mod parse {
     pub fn query_response(body: &[u8]) -> Result<Vec<QboRecord>, QboError> {
         let env: wire::QueryEnvelope = crate::http::decode("recorded", body)?;
         let mut out = Vec::new();
-        for (entity, rows) in wire::query_rows(&env.query_response) {
+        for (entity, rows) in wire::query_rows(env.query_response) {
             for (i, row) in rows.into_iter().enumerate() {
                 let path = format!("QueryResponse.{entity}[{i}]");
                 let serde_json::Value::Object(m) = row else {

@@ -83,9 +83,12 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
 
 /// Entity arrays inside a `QueryResponse` object (ignores `startPosition`,
 /// `maxResults`, `totalCount`).
-pub(crate) fn query_rows(qr: &Obj) -> Vec<(String, Vec<J>)> {
-    qr.iter()
-        .filter_map(|(k, v)| v.as_array().map(|a| (k.clone(), a.clone())))
+pub(crate) fn query_rows(qr: Obj) -> Vec<(String, Vec<J>)> {
+    qr.into_iter()
+        .filter_map(|(k, v)| match v {
+            J::Array(a) => Some((k, a)),
+            _ => None,
+        })
         .collect()
 }
 
