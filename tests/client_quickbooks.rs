@@ -108,7 +108,7 @@ async fn query_all_pages_by_1000_and_states_active_explicitly() {
 #[tokio::test]
 async fn query_all_reads_counted_pages_at_once_and_goes_on_past_the_count() {
     let e = Emu::start(unlimited()).await;
-    let mut ids_all = seed_customers(&e, 3_000, |_| t0());
+    let ids_all = seed_customers(&e, 3_000, |_| t0());
     let c = e.quickbooks(|_| {});
     let before = e.calls("quickbooks", "/query");
     let all = c.query_all(&Query::all("Customer")).await.unwrap();
