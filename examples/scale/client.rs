@@ -289,38 +289,61 @@ pub async fn raw_download(emu: &Emu, properties: &[String]) -> (usize, usize) {
         }
         (records, bytes)
     };
+    // QBO pages as hsqb reads them: the first page, then (when it is full)
+    // the count, then the remaining pages four at a time.
     let qbo = async {
-        let mut records = 0;
-        let mut bytes = 0;
-        let mut start = 1u64;
+        use futures_util::stream::{self, StreamExt};
         let query = hsqb::quickbooks::Query::select("Customer", hsqb::quickbooks::Active::Any);
-        loop {
-            let stmt = query
-                .statement(start, 1000)
-                .unwrap_or_else(|e| panic!("statement: {e}"));
-            let body = client
-                .get(format!("{base}/v3/company/{}/query", emu.realm))
-                .query(&[("query", stmt.as_str()), ("minorversion", "75")])
-                .bearer_auth(hsqb::emulator::DEFAULT_QBO_ACCESS_TOKEN)
-                .header("Accept", "application/json")
-                .send()
-                .await
-                .and_then(|r| r.error_for_status())
-                .unwrap_or_else(|e| panic!("download: {e}"))
-                .bytes()
-                .await
-                .unwrap_or_else(|e| panic!("download: {e}"));
-            bytes += body.len();
-            let v: serde_json::Value =
-                serde_json::from_slice(&body).unwrap_or_else(|e| panic!("json: {e}"));
-            let n = v["QueryResponse"]["Customer"]
-                .as_array()
-                .map_or(0, Vec::len);
-            records += n;
-            if n < 1000 {
-                break;
+        let get = |stmt: String| {
+            let client = client.clone();
+            let url = format!("{base}/v3/company/{}/query", emu.realm);
+            async move {
+                let body = client
+                    .get(url)
+                    .query(&[("query", stmt.as_str()), ("minorversion", "75")])
+                    .bearer_auth(hsqb::emulator::DEFAULT_QBO_ACCESS_TOKEN)
+                    .header("Accept", "application/json")
+                    .send()
+                    .await
+                    .and_then(|r| r.error_for_status())
+                    .unwrap_or_else(|e| panic!("download: {e}"))
+                    .bytes()
+                    .await
+                    .unwrap_or_else(|e| panic!("download: {e}"));
+                let v: serde_json::Value =
+                    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("json: {e}"));
+                (v, body.len())
             }
-            start += 1000;
+        };
+        let page = |start: u64| {
+            get(query
+                .statement(start, 1000)
+                .unwrap_or_else(|e| panic!("statement: {e}")))
+        };
+        let rows = |v: &serde_json::Value| {
+            v["QueryResponse"]["Customer"]
+                .as_array()
+                .map_or(0, Vec::len)
+        };
+        let (first, mut bytes) = page(1).await;
+        let mut records = rows(&first);
+        if records == 1000 {
+            let (count, b) = get(query
+                .count_statement()
+                .unwrap_or_else(|e| panic!("count: {e}")))
+            .await;
+            bytes += b;
+            let total = count["QueryResponse"]["totalCount"].as_u64().unwrap_or(0);
+            let starts: Vec<u64> = (1001..=total.max(1000)).step_by(1000).collect();
+            let pages: Vec<(serde_json::Value, usize)> = stream::iter(starts)
+                .map(page)
+                .buffered(hsqb::quickbooks::PAGES_IN_FLIGHT)
+                .collect()
+                .await;
+            for (v, b) in pages {
+                records += rows(&v);
+                bytes += b;
+            }
         }
         (records, bytes)
     };

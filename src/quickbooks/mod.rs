@@ -18,7 +18,7 @@ mod writes;
 
 pub use batch::{QboBatchOp, QboBatchOutcome};
 pub use cdc::QboChanges;
-pub use client::QboClient;
+pub use client::{PAGES_IN_FLIGHT, QboClient};
 pub use config::{MemorySink, QboAuth, QboClock, QboConfig, QboLimits, SinkError, TokenSink};
 pub use error::{FaultShape, QboError, QboFault, QboFaultError};
 pub use query::{Active, LikePart, Op, QValue, Query};
