@@ -97,6 +97,43 @@ fn existing_pairs_are_linked_by_email_without_copies() {
     );
 }
 
+#[test]
+fn a_contact_matching_only_a_deactivated_customer_is_not_created_again() {
+    let w = World::new();
+    let h = w.contact(&[("email", "gone@example.test"), ("firstname", "Gone")]);
+    let q = w.customer(json!({
+        "DisplayName": "Gone Customer",
+        "PrimaryEmailAddr": {"Address": "Gone@example.test"}
+    }));
+    w.qbo_patch("Customer", &q, json!({"Active": false}));
+    w.manifest(TWO_WAY);
+    let p = w.plan();
+    assert!(
+        p.stdout.contains("0 to create"),
+        "nothing created, the link property only: {p}"
+    );
+    assert!(
+        p.stdout.contains(&format!(
+            "matches only the deactivated (\"deleted\") QuickBooks customer {q}"
+        )),
+        "{p}"
+    );
+    assert!(p.stdout.contains("Reactivate it in QuickBooks"), "{p}");
+    w.apply().expect_code(0);
+    assert_eq!(w.qbo_all("Customer").len(), 1, "no second customer");
+    assert_eq!(w.hs_prop("contacts", &h, "hsqb_qbo_customer_id"), None);
+
+    // Reactivated in QuickBooks: now it is linked, still one customer.
+    w.qbo_patch("Customer", &q, json!({"Active": true}));
+    w.converge(2);
+    w.assert_no_duplicates();
+    assert_eq!(w.qbo_all("Customer").len(), 1);
+    assert_eq!(
+        w.hs_prop("contacts", &h, "hsqb_qbo_customer_id").as_deref(),
+        Some(q.as_str())
+    );
+}
+
 /// A pair adopted by match key is linked first and reconciled on the next run.
 /// Writing the link bumps the HubSpot record's `updatedAt`, so the linking plan
 /// decides the differing fields by the conflict rule with the users' timestamps

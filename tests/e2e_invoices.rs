@@ -311,3 +311,164 @@ fn a_killed_apply_never_creates_a_second_invoice() {
         w.assert_no_duplicates();
     }
 }
+
+/// Every invoice option at once (the invoice half of `examples/full.yaml`,
+/// on one company): QuickBooks-created invoices included by a rule and by
+/// attach entries, void handling, associations, deal properties under custom
+/// names, a mapped field, a custom property; draft invoices from published
+/// quotes with every deal-invoice setting.
+const EVERY_OPTION: &str = "\
+sync:
+  contacts:
+    direction: two_way
+    conflict: newest_wins
+  products:
+    direction: quickbooks_to_hubspot
+  invoices:
+    on_create: create
+    on_update: update
+    on_delete: ignore
+    on_void: update
+    rules:
+      - customer_linked: true
+        txn_date_from: \"2020-01-01\"
+    associations: {contact: true, company: true, deal: true}
+    deal_properties:
+      enabled: true
+      amount_due: qbo_amount_due
+      recipient: qbo_recipient
+      number: qbo_number
+      status: qbo_status
+      due_date: qbo_due_date
+    mappings:
+      fields:
+        - {hubspot: hs_title, quickbooks: PrivateNote}
+  deal_invoices:
+    deals:
+      - {field: dealstage, op: eq, value: closedwon}
+      - {field: amount, op: gt, value: 0}
+    source: quote
+    customer:
+      match: [email]
+      on_missing: create
+    item_match: [sku, name]
+    terms: Net 30
+    invoice_date: close_date
+    due_date: {days_after_invoice: 45}
+    message: \"Thank you, {{contact.firstname}}, for {{quote.hs_title}} ({{deal.dealname}}).\"
+    doc_number: \"HS-{{deal.id}}\"
+properties:
+  - object: contacts
+    name: sales_region
+    label: Sales region
+    type: enumeration
+    options: [emea, amer, apac]
+safety: {max_deletes: 1000, max_delete_percent: 100}
+";
+
+#[test]
+fn every_invoice_option_on_a_generated_dataset_applies_and_then_plans_no_changes() {
+    use hsqb::emulator::generate::{GenerateSpec, populate};
+    let w = World::new();
+    let spec: GenerateSpec =
+        "contacts=120,companies=20,products=30,deals=60,quotes=30,customers=100,items=30,invoices=80"
+            .parse()
+            .unwrap();
+    populate(&w.emu, &spec, 11).unwrap();
+    // Two QuickBooks-created invoices attached explicitly: one to a deal, one
+    // to a contact (by email) and a company.
+    let qbo_made: Vec<Value> = w.qbo_all("Invoice");
+    let deal = w.hs_live("deals").remove(0).id;
+    let contact = w.hs_live("contacts").remove(0);
+    let email = contact.properties["email"].clone();
+    let company = w.hs_live("companies").remove(0).id;
+    let attach = format!(
+        "attach:\n  - invoice: \"{}\"\n    deal: \"{deal}\"\n  - invoice: \"{}\"\n    contact: {email}\n    company: \"{company}\"\n",
+        qbo_made[0]["DocNumber"].as_str().unwrap(),
+        qbo_made[1]["DocNumber"].as_str().unwrap(),
+    );
+    w.manifest(&format!("{EVERY_OPTION}{attach}"));
+
+    let applies = w.converge(4);
+    assert!(!applies.is_empty());
+    for a in &applies {
+        a.expect_code(0);
+    }
+    w.assert_no_duplicates();
+
+    // Drafts from quotes: one per qualifying deal, numbered by the template.
+    let drafts = marked(&w);
+    assert!(
+        !drafts.is_empty(),
+        "some closed-won deals have published quotes"
+    );
+    let mut numbers: Vec<&str> = drafts
+        .iter()
+        .map(|i| i["DocNumber"].as_str().unwrap())
+        .collect();
+    assert!(numbers.iter().all(|n| n.starts_with("HS-")), "{numbers:?}");
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), drafts.len(), "one invoice per deal");
+    for d in &drafts {
+        let deal_id = d["DocNumber"].as_str().unwrap().trim_start_matches("HS-");
+        assert_eq!(
+            w.hs_prop("deals", deal_id, "hsqb_qbo_invoice_id")
+                .as_deref(),
+            d["Id"].as_str(),
+            "the deal links its invoice"
+        );
+    }
+
+    // Mirrors: every draft, both attached invoices and the rule's invoices
+    // of linked customers, each once, with its status and mapped field.
+    let mirrors = hs_invoices(&w);
+    let mirrored: std::collections::BTreeSet<String> = mirrors
+        .iter()
+        .map(|m| m.properties["hsqb_qbo_invoice_id"].clone())
+        .collect();
+    assert_eq!(mirrored.len(), mirrors.len(), "no invoice mirrored twice");
+    for inv in drafts.iter().chain(&qbo_made[..2]) {
+        assert!(mirrored.contains(inv["Id"].as_str().unwrap()), "{inv}");
+    }
+    assert!(
+        mirrors.len() > drafts.len() + 2,
+        "the rule included linked customers' invoices"
+    );
+    for m in &mirrors {
+        assert!(
+            m.properties
+                .get("hsqb_invoice_status")
+                .is_some_and(|s| !s.is_empty()),
+            "{m:?}"
+        );
+    }
+    let attached = mirrors
+        .iter()
+        .find(|m| m.properties["hsqb_qbo_invoice_id"] == qbo_made[1]["Id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        associated(&w, "invoices", &attached.id, "contacts"),
+        vec![contact.id.clone()]
+    );
+    assert_eq!(
+        associated(&w, "invoices", &attached.id, "companies"),
+        vec![company.clone()]
+    );
+    assert_eq!(
+        attached.properties.get("hs_title").map(String::as_str),
+        qbo_made[1]["PrivateNote"]
+            .as_str()
+            .filter(|s| !s.is_empty()),
+        "the mapped field"
+    );
+
+    // Deal properties under their custom names; the custom property exists.
+    assert!(
+        w.hs_prop("deals", &deal, "qbo_number").is_some(),
+        "the attached invoice's deal carries its number"
+    );
+    let st = w.emu.shared().hubspot.lock().unwrap();
+    assert!(st.has_property("contacts", "sales_region"));
+    assert!(st.has_property("deals", "qbo_status"));
+}

@@ -811,24 +811,24 @@ fn resolve_customer<'a>(
     }
     let keys = cx.block.customer.effective_match_keys();
     let email = contact.prop("email").map(|e| e.trim().to_lowercase());
-    for key in keys {
+    let matches = |c: &QboRecord, key: &ContactMatchKey| {
+        let ce = c
+            .get_str("PrimaryEmailAddr.Address")
+            .map(|e| e.trim().to_lowercase());
+        match key {
+            ContactMatchKey::Email => email.is_some() && ce == email,
+            ContactMatchKey::NameAndEmail => {
+                email.is_some()
+                    && ce == email
+                    && eq_ci(c.get_str("GivenName"), contact.prop("firstname"))
+                    && eq_ci(c.get_str("FamilyName"), contact.prop("lastname"))
+            }
+        }
+    };
+    for key in &keys {
         let cands: Vec<&QboRecord> = customers
             .iter()
-            .filter(|c| c.active)
-            .filter(|c| {
-                let ce = c
-                    .get_str("PrimaryEmailAddr.Address")
-                    .map(|e| e.trim().to_lowercase());
-                match key {
-                    ContactMatchKey::Email => email.is_some() && ce == email,
-                    ContactMatchKey::NameAndEmail => {
-                        email.is_some()
-                            && ce == email
-                            && eq_ci(c.get_str("GivenName"), contact.prop("firstname"))
-                            && eq_ci(c.get_str("FamilyName"), contact.prop("lastname"))
-                    }
-                }
-            })
+            .filter(|c| c.active && matches(c, key))
             .collect();
         match cands.as_slice() {
             [one] => return Ok(CustomerRef::Existing(one)),
@@ -847,6 +847,21 @@ fn resolve_customer<'a>(
                 ));
             }
         }
+    }
+    // Only a deactivated ("deleted") customer matches: never a second one.
+    let deactivated: Vec<&str> = customers
+        .iter()
+        .filter(|c| !c.active && keys.iter().any(|k| matches(c, k)))
+        .map(|c| c.id.as_str())
+        .collect();
+    if !deactivated.is_empty() {
+        return Err(Why(
+            format!(
+                "the contact matches only the deactivated QuickBooks customer {}; no invoice is created",
+                deactivated.join(", ")
+            ),
+            "Reactivate the customer in QuickBooks (hsqb then links it), or adopt the pair with `hsqb import`.",
+        ));
     }
     // The contact sync may already create this customer in this plan.
     let contacts_create = format!("contacts/create/quickbooks/hs:{}", contact.id);

@@ -291,6 +291,20 @@ pub fn plan_block(
     let mut hs_only: Vec<&HsRecord> = Vec::new();
     let mut claims: HashMap<&str, Vec<usize>> = HashMap::new();
     let indexes = KeyIndexes::build(rb, &qbo_unpaired);
+    // Deactivated ("deleted") QuickBooks records are never linked by match
+    // keys, but a HubSpot record matching one is not created again either:
+    // that would bring back, as a second record, what someone deleted.
+    let creates_qbo = rb.direction.writes_quickbooks() && rb.on_create == OnCreate::Create;
+    let qbo_inactive: Vec<&QboRecord> = if creates_qbo {
+        qbo_all
+            .iter()
+            .copied()
+            .filter(|q| !q.active && !paired_qbo.contains(&q.id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inactive_indexes = KeyIndexes::build(rb, &qbo_inactive);
     for hs in unlinked_hs {
         if !entry_allowed_hs(rb, hs) {
             continue;
@@ -300,7 +314,13 @@ pub fn plan_block(
                 claims.entry(q.id.as_str()).or_default().push(matched.len());
                 matched.push((hs, q, key));
             }
-            MatchResult::None => hs_only.push(hs),
+            MatchResult::None => match find_match(rb, hs, &inactive_indexes) {
+                MatchResult::One(q, key) => {
+                    inactive_match(rb, hs, std::slice::from_ref(&q.id), &key, b);
+                }
+                MatchResult::Ambiguous(ids, key) => inactive_match(rb, hs, &ids, &key, b),
+                MatchResult::None | MatchResult::MissingKey(_) => hs_only.push(hs),
+            },
             MatchResult::MissingKey(what) => {
                 if rb.direction.writes_quickbooks() && rb.on_create == OnCreate::Create {
                     b.record_diag(
@@ -489,6 +509,25 @@ impl<'a> KeyIndexes<'a> {
         }
         ix
     }
+}
+
+/// A HubSpot record whose only match is a deactivated QuickBooks record:
+/// a diagnostic, and no create.
+fn inactive_match(rb: &RecordBlock<'_>, hs: &HsRecord, ids: &[String], key: &str, b: &mut Builder) {
+    let kind = rb.qbo_kind();
+    b.record_diag(
+        Severity::Warning,
+        "inactive_match",
+        rb.block(),
+        Some(hs_ref(rb.hs_kind(), &hs.id)),
+        Some(rb.hs_label(hs)),
+        format!(
+            "{key} matches only the deactivated (\"deleted\") QuickBooks {kind} {}; not created, so it does not come back as a second {kind}",
+            ids.join(", ")
+        ),
+        Some("Reactivate it in QuickBooks to have hsqb link it, adopt the pair with `hsqb import`, or change the key in HubSpot if a new record is meant."),
+    );
+    b.skip(&hs_ref(rb.hs_kind(), &hs.id));
 }
 
 fn name_email_key(first: Option<&str>, last: Option<&str>, email: &str) -> String {

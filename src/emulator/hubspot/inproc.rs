@@ -210,6 +210,11 @@ impl HsState {
             .map(|_| ())
     }
 
+    /// Whether `object` has a property named `name` (built-in or custom).
+    pub fn has_property(&self, object: &str, name: &str) -> bool {
+        kind_of(object).is_ok_and(|kind| self.prop_def(kind, name).is_some())
+    }
+
     /// Set the portal's company currency and additional currencies.
     pub fn set_currencies(&mut self, company: &str, additional: &[&str]) {
         self.account.company_currency = company.into();
