@@ -132,6 +132,9 @@ fn a_contact_matching_only_a_deactivated_customer_is_not_created_again() {
         w.hs_prop("contacts", &h, "hsqb_qbo_customer_id").as_deref(),
         Some(q.as_str())
     );
+    // The first name, empty in QuickBooks, was filled from HubSpot whatever
+    // the timestamps said (a filled side beats an empty one at first sight).
+    assert_eq!(w.qbo_get("Customer", &q)["GivenName"], "Gone");
 }
 
 /// A pair adopted by match key is linked first and reconciled on the next run.

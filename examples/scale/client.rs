@@ -179,8 +179,10 @@ pub async fn run(
             .unwrap_or_else(|e| panic!("lock: {e}"));
     }
     let mut steps = Steps::default();
-    let (state, t) = timed(store.load()).await;
-    let state = state.unwrap_or_else(|e| panic!("state: {e}"));
+    // As the CLI does: `state.json` first, the baselines only when the
+    // snapshots may need them.
+    let (state, t) = timed(store.load_meta()).await;
+    let mut state = state.unwrap_or_else(|e| panic!("state: {e}"));
     steps.load = t;
     let (refreshed, t) = timed(refresh::refresh(
         m,
@@ -193,6 +195,15 @@ pub async fn run(
     .await;
     let refreshed = refreshed.unwrap_or_else(|e| panic!("refresh: {e}"));
     steps.refresh = t;
+    if state.baselines.is_empty()
+        && hsqb::plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks)
+    {
+        let (b, t) = timed(store.load_baselines()).await;
+        state.baselines = b.unwrap_or_else(|e| panic!("baselines: {e}"));
+        steps.load.wall += t.wall;
+        steps.load.client_cpu += t.client_cpu;
+        steps.load.emulator_cpu += t.emulator_cpu;
+    }
     let (plan, t) = timed(async {
         let options = PlanOptions {
             now: chrono::Utc::now(),
@@ -204,7 +215,7 @@ pub async fn run(
             limits: conns.limits.clone(),
         };
         let view = StateView {
-            baselines: state.baselines.clone(),
+            baselines: state.baselines,
         };
         hsqb::plan::plan(PlanInput {
             manifest: m,

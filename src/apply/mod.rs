@@ -22,7 +22,7 @@ pub use results::{ApplyReport, Outcome, RecordResult};
 
 use crate::connect::Connections;
 use crate::plan::Plan;
-use crate::state::{StateError, Store};
+use crate::state::{StateDelta, StateError, Store};
 use chrono::{DateTime, Utc};
 
 /// Apply errors that stop the run (per-record failures are in the report).
@@ -245,29 +245,27 @@ async fn record_state(
         }
     }
     let clean = report.failed() == 0;
-    store
-        .update(|data| {
-            for (entry, ok) in groups.into_values() {
-                if let (true, Some(h), Some(q)) = (ok, &entry.hubspot_id, &entry.qbo_id) {
-                    data.baselines
-                        .insert(baseline_key(entry.block, h, q), entry.clone());
-                }
-            }
-            for b in &plan.state.baselines {
-                if let (Some(h), Some(q)) = (&b.hubspot_id, &b.qbo_id) {
-                    data.baselines
-                        .insert(baseline_key(b.block, h, q), b.clone());
-                }
-            }
-            for k in &plan.state.forget {
-                data.baselines.remove(k);
-            }
-            if clean {
-                data.watermarks.extend(plan.state.watermarks.clone());
-                if plan.refresh == crate::plan::model::RefreshMode::Full {
-                    data.last_full_refresh = Some(opts.now);
-                }
-            }
-        })
-        .await
+    let mut delta = StateDelta::default();
+    for (entry, ok) in groups.into_values() {
+        if let (true, Some(h), Some(q)) = (ok, &entry.hubspot_id, &entry.qbo_id) {
+            delta
+                .baselines
+                .push((baseline_key(entry.block, h, q), entry.clone()));
+        }
+    }
+    for b in &plan.state.baselines {
+        if let (Some(h), Some(q)) = (&b.hubspot_id, &b.qbo_id) {
+            delta
+                .baselines
+                .push((baseline_key(b.block, h, q), b.clone()));
+        }
+    }
+    delta.forget = plan.state.forget.clone();
+    if clean {
+        delta.watermarks = plan.state.watermarks.clone();
+        if plan.refresh == crate::plan::model::RefreshMode::Full {
+            delta.last_full_refresh = Some(opts.now);
+        }
+    }
+    store.record(&delta).await
 }

@@ -106,7 +106,7 @@ async fn locked(
     out: &Output,
 ) -> Result<u8, CliError> {
     let state = store
-        .load()
+        .load_meta()
         .await
         .map_err(|e| CliError::new(e.to_string()))?;
     let started = std::time::Instant::now();
@@ -115,7 +115,7 @@ async fn locked(
         let from_file = saved.is_some();
         let plan = match saved {
             Some(p) => p,
-            None => common::make_plan(loaded, &conns, &state, &args.planning, out).await?,
+            None => common::make_plan(loaded, &conns, store, state, &args.planning, out).await?,
         };
         if !from_file {
             out.data(&common::render_plan(&plan, args.format, out));

@@ -142,11 +142,15 @@ pub enum RefreshArg {
     Incremental,
 }
 
-/// Refresh both systems and compute the plan.
+/// Refresh both systems and compute the plan. `state` comes from
+/// [`Store::load_meta`]: the baselines are read from `store` only when the
+/// snapshots hold records that may need them (and move into the planner's
+/// view uncopied).
 pub async fn make_plan(
     loaded: &LoadedManifest,
     conns: &Connections,
-    state: &StateData,
+    store: &Store,
+    mut state: StateData,
     args: &PlanningArgs,
     out: &Output,
 ) -> Result<Plan, CliError> {
@@ -180,8 +184,16 @@ pub async fn make_plan(
         watermarks: refreshed.watermarks.clone(),
         limits: conns.limits.clone(),
     };
+    if state.baselines.is_empty()
+        && plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks)
+    {
+        state.baselines = store
+            .load_baselines()
+            .await
+            .map_err(|e| CliError::new(e.to_string()))?;
+    }
     let view = StateView {
-        baselines: state.baselines.clone(),
+        baselines: state.baselines,
     };
     Ok(plan::plan(PlanInput {
         manifest: &loaded.manifest,

@@ -55,11 +55,11 @@ pub fn run(file: &Path, args: &PlanArgs, out: &Output) -> Result<u8, CliError> {
     let (plan, run) = rt.block_on(async {
         let store = common::open_store(&loaded).await?;
         let state = store
-            .load()
+            .load_meta()
             .await
             .map_err(|e| CliError::new(e.to_string()))?;
         let conns = common::connect(&loaded, &store).await?;
-        let plan = common::make_plan(&loaded, &conns, &state, &args.planning, out).await;
+        let plan = common::make_plan(&loaded, &conns, &store, state, &args.planning, out).await;
         let run = RunSummary::new("plan", started, &conns);
         if let Some(sb) = conns.sandbox {
             sb.close().await;

@@ -166,6 +166,26 @@ impl QboSnapshot {
     }
 }
 
+/// The (HubSpot object, QuickBooks entity) pairs whose pairs can carry
+/// two-way baselines: the record blocks.
+const BASELINED: [(&str, &str); 2] = [("contacts", "Customer"), ("products", "Item")];
+
+/// Whether planning these snapshots can consult a two-way baseline: some
+/// record of a record block (or a QuickBooks deletion of one) was read. When
+/// not, as in an incremental run that found no change, the planner needs no
+/// baselines and the caller need not load them (100k pairs are tens of MB).
+pub fn baselines_needed(hs: &HubSpotSnapshot, qbo: &BTreeMap<String, QboSnapshot>) -> bool {
+    BASELINED.iter().any(|(object, entity)| {
+        !hs.records(object).is_empty()
+            || hs.complete(object)
+            || qbo.values().any(|q| {
+                !q.records(entity).is_empty()
+                    || q.complete(entity)
+                    || q.deleted.iter().any(|d| d.entity == *entity)
+            })
+    })
+}
+
 /// The state the planner reads.
 #[derive(Debug, Clone, Default)]
 pub struct StateView {

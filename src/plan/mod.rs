@@ -25,7 +25,9 @@ pub mod status;
 pub mod template;
 
 pub use engine::plan;
-pub use input::{HubSpotSnapshot, PlanInput, PlanOptions, QboSnapshot, StateView};
+pub use input::{
+    HubSpotSnapshot, PlanInput, PlanOptions, QboSnapshot, StateView, baselines_needed,
+};
 #[cfg(test)]
 mod invoice_tests;
 pub mod testkit;

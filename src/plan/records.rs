@@ -647,12 +647,25 @@ fn link_baseline(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord) -> BTreeMap
         if agree(m, &h, &qv, hs, q) {
             out.insert(m.hubspot.clone(), h.to_hubspot());
         } else if m.direction == Direction::TwoWay {
-            let loser = match conflict_winner(rb, hs, q, false).0 {
-                Winner::Qbo => h.to_hubspot(),
-                Winner::Hubspot => m
-                    .to_hubspot(&qv, Some(q))
-                    .unwrap_or(Value::Null)
-                    .to_hubspot(),
+            let h_now = h.to_hubspot();
+            let q_in_hs = m
+                .to_hubspot(&qv, Some(q))
+                .unwrap_or(Value::Null)
+                .to_hubspot();
+            // As `decide` without a baseline: a filled side beats an empty
+            // one, the conflict rule decides the rest.
+            let winner = if h_now.is_empty() != q_in_hs.is_empty() {
+                if h_now.is_empty() {
+                    Winner::Qbo
+                } else {
+                    Winner::Hubspot
+                }
+            } else {
+                conflict_winner(rb, hs, q, false).0
+            };
+            let loser = match winner {
+                Winner::Qbo => h_now,
+                Winner::Hubspot => q_in_hs,
             };
             out.insert(m.hubspot.clone(), loser);
         }
@@ -1402,6 +1415,12 @@ fn plan_update(
                 }
                 if want.is_empty() && !qv.is_empty() && !allow_blank {
                     blank_diag(rb, hs, m, "HubSpot", b);
+                    // Remembered as a known difference: not decided (and
+                    // reported) again until one side changes.
+                    if let Ok(q_now) = m.to_hubspot(&qv, Some(q)) {
+                        values.insert(m.hubspot.clone(), h.to_hubspot());
+                        qbo_values.insert(m.hubspot.clone(), q_now.to_hubspot());
+                    }
                     continue;
                 }
                 values.insert(m.hubspot.clone(), h.to_hubspot());
@@ -1413,6 +1432,8 @@ fn plan_update(
                 };
                 if want.is_empty() && !h.is_empty() && !allow_blank {
                     blank_diag(rb, hs, m, "QuickBooks", b);
+                    values.insert(m.hubspot.clone(), h.to_hubspot());
+                    qbo_values.insert(m.hubspot.clone(), want.to_hubspot());
                     continue;
                 }
                 values.insert(m.hubspot.clone(), want.to_hubspot());
@@ -1616,6 +1637,21 @@ fn decide(
             (false, false) => return Decision::KnownDifference(h_now, q_in_hs),
             (true, true) => {}
         }
+    }
+    if base.is_none() && (h_now.is_empty() != q_in_hs.is_empty()) {
+        // First sight of the pair (no baseline): the filled side fills the
+        // empty one, whatever the conflict rule; nothing is lost either way.
+        return if h_now.is_empty() {
+            Decision::Win(
+                Winner::Qbo,
+                Some("empty in HubSpot, filled in QuickBooks (no baseline yet)".into()),
+            )
+        } else {
+            Decision::Win(
+                Winner::Hubspot,
+                Some("empty in QuickBooks, filled in HubSpot (no baseline yet)".into()),
+            )
+        };
     }
     let (winner, note) = conflict_winner(rb, hs, q, base.is_some());
     Decision::Win(winner, Some(note))

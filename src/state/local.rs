@@ -1,16 +1,71 @@
-//! The local-file state store: `state.json` (atomic rewrite, 0600), an
-//! append-only `state.json.journal` (JSON lines, fsync per entry) and a
+//! The local-file state store: `state.json` (watermarks; atomic rewrite,
+//! 0600), `state.json.baselines` (two-way baselines, rewritten only when they
+//! change), an append-only `state.json.journal` (JSON lines, fsync per entry) and a
 //! `state.json.lock` file created exclusively, holding the holder's identity.
 
 use super::{
-    JournalEntry, Liveness, LockHolder, LockStatus, STATE_VERSION, StateData, StateError,
-    StoredToken, TokenData, TokenWrite, token_write_accepted,
+    JournalEntry, Liveness, LockHolder, LockStatus, STATE_VERSION, StateData, StateDelta,
+    StateError, StoredToken, TokenData, TokenWrite, token_write_accepted,
 };
+use crate::plan::BaselineEntry;
+use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Version of the local files: 2 keeps the baselines in their own file
+/// (`state.json.baselines`); version-1 files (baselines inline) are read and
+/// rewritten as version 2 on the next write.
+pub const LOCAL_FORMAT_VERSION: u32 = 2;
+
+/// Local file versions this hsqb reads.
+const READABLE_VERSIONS: [u32; 2] = [1, LOCAL_FORMAT_VERSION];
+
+fn newer_version(v: u64) -> String {
+    format!(
+        "state version {v} was written by a newer hsqb (this one reads versions 1 and {LOCAL_FORMAT_VERSION}); upgrade hsqb"
+    )
+}
+
+/// A parsed file that carries its format version.
+trait Versioned {
+    fn version(&self) -> u32;
+}
+
+impl Versioned for StateData {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// `state.json.baselines`.
+#[derive(serde::Deserialize)]
+struct BaselineFile {
+    version: u32,
+    baselines: BTreeMap<String, BaselineEntry>,
+}
+
+impl Versioned for BaselineFile {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+#[derive(serde::Serialize)]
+struct BaselineFileRef<'a> {
+    version: u32,
+    baselines: &'a BTreeMap<String, BaselineEntry>,
+}
+
+/// `state.json` as written (the baselines are in their own file).
+#[derive(serde::Serialize)]
+struct MetaFileRef<'a> {
+    version: u32,
+    watermarks: &'a BTreeMap<String, chrono::DateTime<chrono::Utc>>,
+    last_full_refresh: Option<chrono::DateTime<chrono::Utc>>,
+}
 
 /// Largest state file accepted (a corrupt or hostile file must not exhaust memory).
 const MAX_STATE_BYTES: u64 = 1 << 30;
@@ -49,76 +104,125 @@ impl LocalStore {
         }
     }
 
-    /// Read the state; a missing file is an empty state.
+    /// Read the state, baselines included; a missing file is an empty state.
     pub fn load(&self) -> Result<StateData, StateError> {
-        let meta = match fs::metadata(&self.path) {
+        let mut data = self.load_meta()?;
+        if data.baselines.is_empty() {
+            data.baselines = self.load_baselines()?;
+        }
+        Ok(data)
+    }
+
+    /// Read `state.json` only: watermarks and the last full refresh. The
+    /// baselines live apart (`state.json.baselines`) and come back empty,
+    /// unless a version-1 file still holds them inline.
+    pub fn load_meta(&self) -> Result<StateData, StateError> {
+        let Some(bytes) = self.read_capped(&self.path)? else {
+            return Ok(StateData {
+                version: STATE_VERSION,
+                ..Default::default()
+            });
+        };
+        let mut data: StateData = self.parse_versioned(&self.path, &bytes)?;
+        data.version = STATE_VERSION;
+        Ok(data)
+    }
+
+    /// Read the two-way baselines (`state.json.baselines`; empty when none
+    /// were written yet or a version-1 `state.json` holds them inline).
+    pub fn load_baselines(&self) -> Result<BTreeMap<String, BaselineEntry>, StateError> {
+        let path = self.sibling(".baselines");
+        match self.read_capped(&path)? {
+            Some(bytes) => Ok(self
+                .parse_versioned::<BaselineFile>(&path, &bytes)?
+                .baselines),
+            None => Ok(self.load_meta()?.baselines),
+        }
+    }
+
+    fn read_capped(&self, path: &Path) -> Result<Option<Vec<u8>>, StateError> {
+        let meta = match fs::metadata(path) {
             Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(StateData {
-                    version: STATE_VERSION,
-                    ..Default::default()
-                });
-            }
-            Err(e) => return Err(self.io(&self.path, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io(path, e)),
         };
         if meta.len() > MAX_STATE_BYTES {
             return Err(StateError::Corrupt {
-                path: self.path.clone(),
+                path: path.to_path_buf(),
                 message: format!("{} bytes is larger than any state hsqb writes", meta.len()),
             });
         }
-        let bytes = fs::read(&self.path).map_err(|e| self.io(&self.path, e))?;
-        // Fast path: one typed parse (a state with 100k baselines is tens of
+        fs::read(path).map(Some).map_err(|e| self.io(path, e))
+    }
+
+    /// Parse a state file of a version this hsqb reads (1 or 2).
+    fn parse_versioned<T: serde::de::DeserializeOwned + Versioned>(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<T, StateError> {
+        let corrupt = |message: String| StateError::Corrupt {
+            path: path.to_path_buf(),
+            message,
+        };
+        // Fast path: one typed parse (baselines of 100k pairs are tens of
         // MB). Only when it fails is the file read again, to say precisely
         // what is wrong: a newer version, not JSON, or the path of the bad value.
-        if let Ok(data) = serde_json::from_slice::<StateData>(&bytes) {
-            return match data.version {
-                v if v == STATE_VERSION => Ok(data),
-                v => Err(self.newer_version(u64::from(v))),
+        if let Ok(data) = serde_json::from_slice::<T>(bytes) {
+            return match data.version() {
+                v if READABLE_VERSIONS.contains(&v) => Ok(data),
+                v => Err(corrupt(newer_version(u64::from(v)))),
             };
         }
-        let probe: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-            path: self.path.clone(),
-            message: format!("{e} (truncated or not JSON); restore a backup or delete it — links live in HubSpot, so a fresh state causes no duplicates"),
+        let probe: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            corrupt(format!("{e} (truncated or not JSON); restore a backup or delete it — links live in HubSpot, so a fresh state causes no duplicates"))
         })?;
         match probe.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(STATE_VERSION) => {}
-            Some(v) => return Err(self.newer_version(v)),
+            Some(v) if READABLE_VERSIONS.iter().any(|r| u64::from(*r) == v) => {}
+            Some(v) => return Err(corrupt(newer_version(v))),
             None => {
-                return Err(StateError::Corrupt {
-                    path: self.path.clone(),
-                    message: "no `version` field: this is not an hsqb state file".into(),
-                });
+                return Err(corrupt(
+                    "no `version` field: this is not an hsqb state file".into(),
+                ));
             }
         }
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map_err(|e| StateError::Corrupt {
-            path: self.path.clone(),
-            message: format!("at `{}`: {}", e.path(), e.inner()),
-        })
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| corrupt(format!("at `{}`: {}", e.path(), e.inner())))
     }
 
-    fn newer_version(&self, v: u64) -> StateError {
-        StateError::Corrupt {
-            path: self.path.clone(),
-            message: format!(
-                "state version {v} was written by a newer hsqb (this one reads version {STATE_VERSION}); upgrade hsqb"
-            ),
-        }
-    }
-
-    /// Replace the state atomically (temp file, fsync, rename, fsync dir), 0600.
-    /// Compact JSON: with 100k two-way baselines the file is tens of MB, and
-    /// it is read on every run (`hsqb state show` prints it readably).
+    /// Replace the state atomically (temp file, fsync, rename, fsync dir),
+    /// 0600: the baselines file first, then `state.json`. A crash between the
+    /// two leaves new baselines with old watermarks, which only makes the
+    /// next run re-read changes it then finds equal to their baselines.
+    ///
+    /// Compact JSON: with 100k two-way baselines the baselines file is tens
+    /// of MB (`hsqb state show` prints readably).
     pub fn save(&self, data: &StateData) -> Result<(), StateError> {
-        let bytes = if data.version == STATE_VERSION {
-            serde_json::to_vec(data)
-        } else {
-            serde_json::to_vec(&StateData {
-                version: STATE_VERSION,
-                ..data.clone()
-            })
-        }
+        self.save_baselines(&data.baselines)?;
+        self.save_meta(data)
+    }
+
+    fn save_baselines(
+        &self,
+        baselines: &BTreeMap<String, BaselineEntry>,
+    ) -> Result<(), StateError> {
+        let path = self.sibling(".baselines");
+        let bytes = serde_json::to_vec(&BaselineFileRef {
+            version: LOCAL_FORMAT_VERSION,
+            baselines,
+        })
+        .map_err(|e| StateError::Backend(e.to_string()))?;
+        write_private_atomic(&path, &bytes).map_err(|e| self.io(&path, e))
+    }
+
+    /// Write `state.json` without baselines (they are in their own file).
+    fn save_meta(&self, data: &StateData) -> Result<(), StateError> {
+        let bytes = serde_json::to_vec(&MetaFileRef {
+            version: LOCAL_FORMAT_VERSION,
+            watermarks: &data.watermarks,
+            last_full_refresh: data.last_full_refresh,
+        })
         .map_err(|e| StateError::Backend(e.to_string()))?;
         write_private_atomic(&self.path, &bytes).map_err(|e| self.io(&self.path, e))
     }
@@ -129,6 +233,25 @@ impl LocalStore {
         let mut data = self.load()?;
         f(&mut data);
         self.save(&data)
+    }
+
+    /// Record what an apply did. Without baseline changes only `state.json`
+    /// (watermarks) is read and rewritten: a no-change run over 100k two-way
+    /// pairs never touches the baselines file.
+    pub fn record(&self, delta: &StateDelta) -> Result<(), StateError> {
+        let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut data = self.load_meta()?;
+        if delta.touches_baselines() || !data.baselines.is_empty() {
+            // Baselines change (or a version-1 file holds them inline and is
+            // rewritten in the split layout).
+            if data.baselines.is_empty() {
+                data.baselines = self.load_baselines()?;
+            }
+            delta.apply(&mut data);
+            return self.save(&data);
+        }
+        delta.apply(&mut data);
+        self.save_meta(&data)
     }
 
     /// Stored refresh tokens (`<state>.tokens`).
@@ -578,6 +701,105 @@ mod tests {
         assert!(s.load().unwrap_err().to_string().contains("baselines"));
         fs::write(&p, b"\xff\xfe garbage").unwrap();
         assert!(s.load().is_err());
+    }
+
+    fn baseline(h: &str) -> BaselineEntry {
+        BaselineEntry {
+            block: crate::plan::Block::Contacts,
+            hubspot_id: Some(h.into()),
+            qbo_id: Some(format!("q{h}")),
+            values: BTreeMap::from([("email".to_string(), format!("{h}@x.test"))]),
+            qbo_values: BTreeMap::new(),
+            from_created: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn baselines_live_apart_and_are_rewritten_only_when_they_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(dir.path().join("state.json"));
+        let t0 = chrono::Utc::now();
+        s.record(&StateDelta {
+            baselines: vec![("k1".into(), baseline("1")), ("k2".into(), baseline("2"))],
+            watermarks: BTreeMap::from([("hubspot:contacts".to_string(), t0)]),
+            ..Default::default()
+        })
+        .unwrap();
+        let meta = fs::read_to_string(s.path()).unwrap();
+        assert!(!meta.contains("baselines"), "{meta}");
+        assert_eq!(s.load_meta().unwrap().watermarks["hubspot:contacts"], t0);
+        assert!(s.load_meta().unwrap().baselines.is_empty());
+        assert_eq!(s.load().unwrap().baselines.len(), 2);
+
+        // No baseline change: the baselines file is neither read nor written
+        // (garbage in it goes unnoticed), the watermarks move.
+        let bpath = s.sibling(".baselines");
+        let good = fs::read(&bpath).unwrap();
+        fs::write(&bpath, b"not read").unwrap();
+        let t1 = t0 + chrono::Duration::minutes(5);
+        s.record(&StateDelta {
+            watermarks: BTreeMap::from([("hubspot:contacts".to_string(), t1)]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(fs::read(&bpath).unwrap(), b"not read");
+        assert_eq!(s.load_meta().unwrap().watermarks["hubspot:contacts"], t1);
+        assert!(s.load().unwrap_err().to_string().contains("baselines"));
+        fs::write(&bpath, good).unwrap();
+
+        // A change: stored, forgotten, the rest kept.
+        s.record(&StateDelta {
+            baselines: vec![("k3".into(), baseline("3"))],
+            forget: vec!["k1".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        let keys: Vec<String> = s.load().unwrap().baselines.into_keys().collect();
+        assert_eq!(keys, ["k2", "k3"]);
+        assert_eq!(s.load().unwrap().watermarks["hubspot:contacts"], t1);
+    }
+
+    #[test]
+    fn a_version_1_file_with_inline_baselines_is_read_and_split_on_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(dir.path().join("state.json"));
+        let v1 = serde_json::json!({
+            "version": 1,
+            "watermarks": {"hubspot:contacts": "2026-01-01T00:00:00Z"},
+            "baselines": {"k1": baseline("1")}
+        });
+        fs::write(s.path(), serde_json::to_vec_pretty(&v1).unwrap()).unwrap();
+        assert_eq!(s.load().unwrap().baselines.len(), 1);
+        assert_eq!(s.load_baselines().unwrap().len(), 1);
+        // A watermark-only record must not drop the inline baselines.
+        s.record(&StateDelta {
+            watermarks: BTreeMap::from([(
+                "quickbooks:main:Customer".to_string(),
+                chrono::Utc::now(),
+            )]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(!fs::read_to_string(s.path()).unwrap().contains("\"k1\""));
+        let back = s.load().unwrap();
+        assert_eq!(back.baselines.len(), 1);
+        assert_eq!(back.watermarks.len(), 2);
+    }
+
+    #[test]
+    fn a_baselines_file_from_a_newer_hsqb_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(dir.path().join("state.json"));
+        fs::write(
+            s.sibling(".baselines"),
+            b"{\"version\": 3, \"baselines\": {}}",
+        )
+        .unwrap();
+        let e = s.load().unwrap_err().to_string();
+        assert!(
+            e.contains("newer hsqb") && e.contains("state.json.baselines"),
+            "{e}"
+        );
     }
 
     #[tokio::test]

@@ -53,6 +53,42 @@ pub struct StateData {
     pub baselines: BTreeMap<String, BaselineEntry>,
 }
 
+/// What an apply records in the state: baselines to store and to forget,
+/// and (when the apply was clean) the new watermarks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StateDelta {
+    /// Baselines to insert or replace, by key.
+    pub baselines: Vec<(String, BaselineEntry)>,
+    /// Baseline keys to remove.
+    pub forget: Vec<String>,
+    /// Watermarks to set.
+    pub watermarks: BTreeMap<String, DateTime<Utc>>,
+    /// The new "last full refresh", when the plan was a full refresh.
+    pub last_full_refresh: Option<DateTime<Utc>>,
+}
+
+impl StateDelta {
+    /// Whether any baseline is stored or forgotten.
+    pub fn touches_baselines(&self) -> bool {
+        !self.baselines.is_empty() || !self.forget.is_empty()
+    }
+
+    /// Apply to `data`: baselines (in order), removals, watermarks.
+    pub fn apply(&self, data: &mut StateData) {
+        for (k, b) in &self.baselines {
+            data.baselines.insert(k.clone(), b.clone());
+        }
+        for k in &self.forget {
+            data.baselines.remove(k);
+        }
+        data.watermarks
+            .extend(self.watermarks.iter().map(|(k, v)| (k.clone(), *v)));
+        if let Some(t) = self.last_full_refresh {
+            data.last_full_refresh = Some(t);
+        }
+    }
+}
+
 /// Rotated QBO refresh tokens by realm id (encrypted). Kept apart from
 /// [`StateData`] so that a token rotation (which can happen mid-apply, from the
 /// QBO client) never races with the apply's own state write.
@@ -269,6 +305,33 @@ impl Store {
         match self {
             Store::Local(s) => s.load(),
             Store::Postgres(s) => s.load().await,
+        }
+    }
+
+    /// Read the state without its baselines where the backend can (the
+    /// local store keeps them in their own file; a version-1 local file and
+    /// Postgres return them anyway). See [`Store::load_baselines`].
+    pub async fn load_meta(&self) -> Result<StateData, StateError> {
+        match self {
+            Store::Local(s) => s.load_meta(),
+            Store::Postgres(s) => s.load().await,
+        }
+    }
+
+    /// Read the two-way baselines.
+    pub async fn load_baselines(&self) -> Result<BTreeMap<String, BaselineEntry>, StateError> {
+        match self {
+            Store::Local(s) => s.load_baselines(),
+            Store::Postgres(s) => Ok(s.load().await?.baselines),
+        }
+    }
+
+    /// Record what an apply did (see [`StateDelta`]); the local store leaves
+    /// the baselines file alone when no baseline changed.
+    pub async fn record(&self, delta: &StateDelta) -> Result<(), StateError> {
+        match self {
+            Store::Local(s) => s.record(delta),
+            Store::Postgres(s) => s.update(|d| delta.apply(d)).await,
         }
     }
 
