@@ -565,6 +565,36 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
         1.0,
         None,
     );
+
+    // One change among them: the baselines are read (the changed pair may
+    // need its baseline) and rewritten with the new one.
+    {
+        let mut hs = emu
+            .emulator
+            .shared()
+            .hubspot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let id = hs.ids("contacts").into_iter().next().unwrap_or_default();
+        let now = emu.now();
+        hs.patch_record("contacts", &id, [("phone", "+1 555 000 0000")], now)
+            .unwrap_or_else(|e| panic!("patch: {e:?}"));
+    }
+    let (run, t) = timed(client::run(
+        &m,
+        &conns,
+        &state_file(&dir),
+        RefreshRequest::Auto,
+        true,
+    ))
+    .await;
+    println!(
+        "\none-change incremental run: {} in {:.2} s wall, {:.2} s client CPU",
+        hsqb::render::summary_line(&run.plan.summary),
+        t.wall.as_secs_f64(),
+        t.client_cpu.as_secs_f64()
+    );
+    print_steps(&run, 1.0);
     emu.stop();
     vec![
         (
