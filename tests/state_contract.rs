@@ -9,8 +9,8 @@ mod pg;
 use chrono::{TimeZone, Utc};
 use hsqb::plan::{BaselineEntry, Block};
 use hsqb::state::{
-    JournalEntry, JournalPhase, Liveness, LocalStore, LockHolder, StateData, StateError, Store,
-    StoredToken, TokenWrite,
+    JournalEntry, JournalPhase, Liveness, LocalStore, LockHolder, StateData, StateDelta,
+    StateError, Store, StoredToken, TokenWrite,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -95,6 +95,36 @@ async fn contract(store: &Store) {
     assert!(after.baselines.contains_key("contacts:x:y"));
     assert_eq!(after.baselines.len(), 50);
     assert_eq!(after.watermarks.len(), 2);
+
+    // What an apply records: watermarks alone, then baselines too; the meta
+    // read never carries baselines, the baselines read carries all of them.
+    let t3 = Utc.timestamp_opt(1_700_000_300, 0).unwrap();
+    store
+        .record(&StateDelta {
+            watermarks: BTreeMap::from([("hubspot:contacts".to_string(), t3)]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let meta = store.load_meta().await.unwrap();
+    assert!(meta.baselines.is_empty());
+    assert_eq!(meta.watermarks["hubspot:contacts"], t3);
+    assert_eq!(store.load_baselines().await.unwrap().len(), 50);
+    store
+        .record(&StateDelta {
+            baselines: vec![("contacts:r:s".into(), baseline("r", "s"))],
+            forget: vec!["contacts:x:y".into()],
+            last_full_refresh: Some(t3),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let after = store.load().await.unwrap();
+    assert_eq!(after.baselines.len(), 50);
+    assert!(after.baselines.contains_key("contacts:r:s"));
+    assert!(!after.baselines.contains_key("contacts:x:y"));
+    assert_eq!(after.last_full_refresh, Some(t3));
+    assert_eq!(after.watermarks["hubspot:contacts"], t3);
 
     // Concurrent updates from many tasks all land (none lost).
     let mut tasks = Vec::new();

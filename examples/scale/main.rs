@@ -577,7 +577,7 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
             .unwrap_or_else(|e| e.into_inner());
         let id = hs.ids("contacts").into_iter().next().unwrap_or_default();
         let now = emu.now();
-        hs.patch_record("contacts", &id, [("phone", "+1 555 000 0000")], now)
+        hs.patch_record("contacts", &id, [("phone", "+1 555 999 9999")], now)
             .unwrap_or_else(|e| panic!("patch: {e:?}"));
     }
     let (run, t) = timed(client::run(

@@ -308,13 +308,12 @@ impl Store {
         }
     }
 
-    /// Read the state without its baselines where the backend can (the
-    /// local store keeps them in their own file; a version-1 local file and
-    /// Postgres return them anyway). See [`Store::load_baselines`].
+    /// Read the state without its baselines (a version-1 local file, which
+    /// holds them inline, returns them anyway). See [`Store::load_baselines`].
     pub async fn load_meta(&self) -> Result<StateData, StateError> {
         match self {
             Store::Local(s) => s.load_meta(),
-            Store::Postgres(s) => s.load().await,
+            Store::Postgres(s) => s.load_meta().await,
         }
     }
 
@@ -331,7 +330,7 @@ impl Store {
     pub async fn record(&self, delta: &StateDelta) -> Result<(), StateError> {
         match self {
             Store::Local(s) => s.record(delta),
-            Store::Postgres(s) => s.update(|d| delta.apply(d)).await,
+            Store::Postgres(s) => s.record(delta).await,
         }
     }
 

@@ -263,17 +263,25 @@ impl PostgresStore {
             .start()
             .await
             .map_err(|e| self.err("starting a read", &e))?;
-        let data = self.read_state(&tx, false).await?;
+        let data = self.read_state(&tx, false, true).await?;
         tx.commit()
             .await
             .map_err(|e| self.err("finishing a read", &e))?;
         Ok(data)
     }
 
+    /// Read the state row only (watermarks, last full refresh), without the
+    /// baseline rows.
+    pub async fn load_meta(&self) -> Result<StateData, StateError> {
+        let c = self.inner.client.lock().await;
+        self.read_state(&*c, false, false).await
+    }
+
     async fn read_state(
         &self,
         tx: &impl GenericClient,
         for_update: bool,
+        with_baselines: bool,
     ) -> Result<StateData, StateError> {
         let sql = if for_update {
             "SELECT format_version, watermarks::text, last_full_refresh FROM hsqb_state WHERE state_key = $1 FOR UPDATE"
@@ -318,6 +326,9 @@ impl PostgresStore {
                 .transpose()?,
             baselines: BTreeMap::new(),
         };
+        if !with_baselines {
+            return Ok(data);
+        }
         let rows = tx
             .query(
                 "SELECT baseline_key, entry::text FROM hsqb_baselines WHERE state_key = $1",
@@ -343,6 +354,21 @@ impl PostgresStore {
     /// Read-modify-write in one transaction holding the state row's lock, so
     /// concurrent runners' updates serialise; only changed baselines are written.
     pub async fn update(&self, f: impl FnOnce(&mut StateData)) -> Result<(), StateError> {
+        self.update_with(f, true).await
+    }
+
+    /// Record what an apply did: without baseline changes only the state row
+    /// is read and written (no baseline rows are read).
+    pub async fn record(&self, delta: &super::StateDelta) -> Result<(), StateError> {
+        self.update_with(|d| delta.apply(d), delta.touches_baselines())
+            .await
+    }
+
+    async fn update_with(
+        &self,
+        f: impl FnOnce(&mut StateData),
+        with_baselines: bool,
+    ) -> Result<(), StateError> {
         let mut c = self.inner.client.lock().await;
         let tx = c
             .transaction()
@@ -356,7 +382,7 @@ impl PostgresStore {
         )
         .await
         .map_err(|e| self.err("creating the state row", &e))?;
-        let before = self.read_state(&tx, true).await?;
+        let before = self.read_state(&tx, true, with_baselines).await?;
         let mut after = before.clone();
         f(&mut after);
         after.version = STATE_VERSION;
