@@ -23,65 +23,28 @@ sync:
     message: \"Thank you, {{contact.firstname}}!\"
 ";
 
-struct Deal {
-    contact: String,
-    company: String,
-    deal: String,
-}
-
 /// A contact at a company with a closed-won deal of two line items whose
 /// SKUs match two QBO items.
 fn seed(w: &World) -> Deal {
     w.item(json!({"Name": "Design hours", "Sku": "SRV-DESIGN", "Type": "Service", "UnitPrice": 110, "IncomeAccountRef": {"value": "1"}}));
     w.item(json!({"Name": "Guide", "Sku": "DOC-GUIDE", "Type": "Service", "UnitPrice": 250, "IncomeAccountRef": {"value": "1"}}));
-    let contact = w.contact(&[
-        ("email", "ana@souza.test"),
-        ("firstname", "Ana"),
-        ("lastname", "Souza"),
-    ]);
-    let company = w.hs_insert("companies", &[("name", "Souza Design")]);
-    let deal = w.hs_insert(
-        "deals",
+    w.deal_with_line_items(
+        &[
+            ("email", "ana@souza.test"),
+            ("firstname", "Ana"),
+            ("lastname", "Souza"),
+        ],
+        "Souza Design",
         &[
             ("dealname", "Brand refresh"),
             ("dealstage", "closedwon"),
             ("pipeline", "default"),
         ],
-    );
-    let li1 = w.hs_insert(
-        "line_items",
         &[
-            ("name", "Design hours"),
-            ("hs_sku", "SRV-DESIGN"),
-            ("quantity", "20"),
-            ("price", "110"),
+            ("Design hours", "SRV-DESIGN", "20", "110"),
+            ("Guide", "DOC-GUIDE", "1", "250"),
         ],
-    );
-    let li2 = w.hs_insert(
-        "line_items",
-        &[
-            ("name", "Guide"),
-            ("hs_sku", "DOC-GUIDE"),
-            ("quantity", "1"),
-            ("price", "250"),
-        ],
-    );
-    {
-        let mut st = w.emu.shared().hubspot.lock().unwrap();
-        st.associate("contacts", &contact, "companies", &company, Some(279))
-            .unwrap();
-        st.associate("deals", &deal, "contacts", &contact, Some(3))
-            .unwrap();
-        st.associate("deals", &deal, "line_items", &li1, Some(19))
-            .unwrap();
-        st.associate("deals", &deal, "line_items", &li2, Some(19))
-            .unwrap();
-    }
-    Deal {
-        contact,
-        company,
-        deal,
-    }
+    )
 }
 
 fn hs_invoices(w: &World) -> Vec<hsqb::emulator::hubspot::RecordView> {

@@ -249,55 +249,28 @@ fn seed_invoices(w: &World) {
     w.item(json!({"Name": "Design hours", "Sku": "SRV-DESIGN", "Type": "Service", "UnitPrice": 110, "IncomeAccountRef": {"value": "1"}}));
     w.item(json!({"Name": "Guide", "Sku": "DOC-GUIDE", "Type": "Service", "UnitPrice": 250, "IncomeAccountRef": {"value": "1"}}));
     for i in 0..12 {
-        let contact = w.contact(&[
-            ("email", &format!("buyer{i:02}@x.test")),
-            ("firstname", &format!("Buyer{i:02}")),
-            ("lastname", "Souza"),
-        ]);
-        let company = w.hs_insert("companies", &[("name", &format!("Studio {i:02}"))]);
-        let deal = w.hs_insert(
-            "deals",
+        let stage = if i % 6 == 5 {
+            "qualifiedtobuy"
+        } else {
+            "closedwon"
+        };
+        w.deal_with_line_items(
+            &[
+                ("email", &format!("buyer{i:02}@x.test")),
+                ("firstname", &format!("Buyer{i:02}")),
+                ("lastname", "Souza"),
+            ],
+            &format!("Studio {i:02}"),
             &[
                 ("dealname", &format!("Deal {i:02}")),
-                (
-                    "dealstage",
-                    if i % 6 == 5 {
-                        "qualifiedtobuy"
-                    } else {
-                        "closedwon"
-                    },
-                ),
+                ("dealstage", stage),
                 ("pipeline", "default"),
             ],
-        );
-        let hours = (i + 1).to_string();
-        let li1 = w.hs_insert(
-            "line_items",
             &[
-                ("name", "Design hours"),
-                ("hs_sku", "SRV-DESIGN"),
-                ("quantity", &hours),
-                ("price", "110"),
+                ("Design hours", "SRV-DESIGN", &(i + 1).to_string(), "110"),
+                ("Guide", "DOC-GUIDE", "1", "250"),
             ],
         );
-        let li2 = w.hs_insert(
-            "line_items",
-            &[
-                ("name", "Guide"),
-                ("hs_sku", "DOC-GUIDE"),
-                ("quantity", "1"),
-                ("price", "250"),
-            ],
-        );
-        let mut st = w.emu.shared().hubspot.lock().unwrap();
-        st.associate("contacts", &contact, "companies", &company, Some(279))
-            .unwrap();
-        st.associate("deals", &deal, "contacts", &contact, Some(3))
-            .unwrap();
-        st.associate("deals", &deal, "line_items", &li1, Some(19))
-            .unwrap();
-        st.associate("deals", &deal, "line_items", &li2, Some(19))
-            .unwrap();
     }
     w.manifest(INVOICE_MANIFEST);
 }

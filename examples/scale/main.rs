@@ -205,53 +205,33 @@ async fn qbo_to_hubspot(n: usize, scale: f64) -> Summary {
         "\nplan: {} to create; apply: {failed} failed; HubSpot now holds {created} contacts",
         run.plan.summary.create
     );
-    let minimums = vec![
-        Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
-        Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
-        Minimum::new(
-            "quickbooks",
-            "GET",
-            "/query",
-            qbo_pages(n),
-            format!("{n} customers, 1000 per page, until a short page"),
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/properties/{objectType}",
-            1,
-            "contact property definitions",
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/objects/{objectType}",
-            2,
-            "live and archived contacts: one empty page each",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/groups",
-            1,
-            "create hsqb's property group",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/properties/{objectType}",
-            1,
-            "create the link property",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/batch/upsert",
-            pages(n, 100),
-            format!("{n} contacts, 100 per batch"),
-        ),
-        Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
-    ];
+    let minimums: Vec<Minimum> = fixed_reads()
+        .into_iter()
+        .chain(link_property_creation())
+        .chain([
+            Minimum::new(
+                "quickbooks",
+                "GET",
+                "/query",
+                qbo_pages(n),
+                format!("{n} customers, 1000 per page, until a short page"),
+            ),
+            Minimum::new(
+                "hubspot",
+                "GET",
+                "/objects/{objectType}",
+                2,
+                "live and archived contacts: one empty page each",
+            ),
+            Minimum::new(
+                "hubspot",
+                "POST",
+                "/batch/upsert",
+                pages(n, 100),
+                format!("{n} contacts, 100 per batch"),
+            ),
+        ])
+        .collect();
     print_steps(&run, scale);
     print_client_stats(&conns);
     let s = report(
@@ -299,60 +279,40 @@ async fn hubspot_to_qbo(n: usize, scale: f64) -> Summary {
         "\nplan: {} to create; apply: {failed} failed; QBO now holds {created} customers",
         run.plan.summary.create
     );
-    let minimums = vec![
-        Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
-        Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
-        Minimum::new(
-            "quickbooks",
-            "GET",
-            "/query",
-            3,
-            "customers (empty), vendors and employees (display-name collisions): one page each",
-        ),
-        Minimum::new(
-            "quickbooks",
-            "POST",
-            "/batch",
-            n.div_ceil(30) as u64,
-            format!("{n} creates, 30 per batch"),
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/properties/{objectType}",
-            1,
-            "contact property definitions",
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/objects/{objectType}",
-            pages(n, 100) + 1,
-            format!("{n} live contacts, 100 per page, and one empty archived page"),
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/groups",
-            1,
-            "create hsqb's property group",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/properties/{objectType}",
-            1,
-            "create the link property",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/batch/update",
-            pages(n, 100),
-            format!("write {n} new QBO Ids back, 100 per batch"),
-        ),
-        Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
-    ];
+    let minimums: Vec<Minimum> = fixed_reads()
+        .into_iter()
+        .chain(link_property_creation())
+        .chain([
+            Minimum::new(
+                "quickbooks",
+                "GET",
+                "/query",
+                3,
+                "customers (empty), vendors and employees (display-name collisions): one page each",
+            ),
+            Minimum::new(
+                "quickbooks",
+                "POST",
+                "/batch",
+                n.div_ceil(30) as u64,
+                format!("{n} creates, 30 per batch"),
+            ),
+            Minimum::new(
+                "hubspot",
+                "GET",
+                "/objects/{objectType}",
+                pages(n, 100) + 1,
+                format!("{n} live contacts, 100 per page, and one empty archived page"),
+            ),
+            Minimum::new(
+                "hubspot",
+                "POST",
+                "/batch/update",
+                pages(n, 100),
+                format!("write {n} new QBO Ids back, 100 per batch"),
+            ),
+        ])
+        .collect();
     print_steps(&run, scale);
     print_client_stats(&conns);
     let s = report(
@@ -428,32 +388,25 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
     };
     let dl = med(&mut downloads);
     let full = med(&mut fulls);
-    let minimums_full = vec![
-        Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
-        Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
-        Minimum::new(
-            "quickbooks",
-            "GET",
-            "/query",
-            qbo_pages(n) + 2,
-            format!("{n} customers at 1000 per page until a short page, vendors, employees"),
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/properties/{objectType}",
-            1,
-            "contact property definitions",
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/objects/{objectType}",
-            pages(n, 100) + 1,
-            format!("{n} live contacts at 100 per page, one empty archived page"),
-        ),
-        Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
-    ];
+    let minimums_full: Vec<Minimum> = fixed_reads()
+        .into_iter()
+        .chain([
+            Minimum::new(
+                "quickbooks",
+                "GET",
+                "/query",
+                qbo_pages(n) + 2,
+                format!("{n} customers at 1000 per page until a short page, vendors, employees"),
+            ),
+            Minimum::new(
+                "hubspot",
+                "GET",
+                "/objects/{objectType}",
+                pages(n, 100) + 1,
+                format!("{n} live contacts at 100 per page, one empty archived page"),
+            ),
+        ])
+        .collect();
     let mut full_sum = report(
         &format!("Full-refresh plan, {n} × {n} (median of {repeat})"),
         &full_counts,
@@ -517,46 +470,39 @@ async fn steady(n: usize, repeat: usize) -> Vec<(String, Summary)> {
         );
         print_steps(run, 1.0);
     }
-    let minimums_inc = vec![
-        Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
-        Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
-        Minimum::new(
-            "quickbooks",
-            "GET",
-            "/cdc",
-            1,
-            "changed customers since the watermark",
-        ),
-        Minimum::new(
-            "quickbooks",
-            "GET",
-            "/query",
-            2,
-            "vendors and employees (display-name namespace for creates)",
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/properties/{objectType}",
-            1,
-            "contact property definitions",
-        ),
-        Minimum::new(
-            "hubspot",
-            "POST",
-            "/search",
-            1,
-            "contacts modified since the watermark",
-        ),
-        Minimum::new(
-            "hubspot",
-            "GET",
-            "/objects/{objectType}",
-            1,
-            "archived contacts (deletions)",
-        ),
-        Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
-    ];
+    let minimums_inc: Vec<Minimum> = fixed_reads()
+        .into_iter()
+        .chain([
+            Minimum::new(
+                "quickbooks",
+                "GET",
+                "/cdc",
+                1,
+                "changed customers since the watermark",
+            ),
+            Minimum::new(
+                "quickbooks",
+                "GET",
+                "/query",
+                2,
+                "vendors and employees (display-name namespace for creates)",
+            ),
+            Minimum::new(
+                "hubspot",
+                "POST",
+                "/search",
+                1,
+                "contacts modified since the watermark",
+            ),
+            Minimum::new(
+                "hubspot",
+                "GET",
+                "/objects/{objectType}",
+                1,
+                "archived contacts (deletions)",
+            ),
+        ])
+        .collect();
     let inc_sum = report(
         &format!("No-change incremental run over {n} × {n} (median of {repeat})"),
         &inc_counts,
@@ -648,4 +594,42 @@ fn print_client_stats(conns: &hsqb::connect::Connections) {
         "\nclients counted: HubSpot {} requests ({} retries, {} × 429), QuickBooks {q} requests ({q429} × 429)",
         hs.calls, hs.retries, hs.throttled
     );
+}
+
+/// The reads every run makes once: QuickBooks preferences and company info,
+/// HubSpot contact property definitions and the portal currency.
+fn fixed_reads() -> Vec<Minimum> {
+    vec![
+        Minimum::new("quickbooks", "GET", "/preferences", 1, "read once"),
+        Minimum::new("quickbooks", "GET", "/companyinfo/{id}", 1, "read once"),
+        Minimum::new(
+            "hubspot",
+            "GET",
+            "/properties/{objectType}",
+            1,
+            "contact property definitions",
+        ),
+        Minimum::new("hubspot", "GET", "/details", 1, "portal currency"),
+    ]
+}
+
+/// The writes of a first run on a fresh portal: hsqb's property group and the
+/// unique link property.
+fn link_property_creation() -> Vec<Minimum> {
+    vec![
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/groups",
+            1,
+            "create hsqb's property group",
+        ),
+        Minimum::new(
+            "hubspot",
+            "POST",
+            "/properties/{objectType}",
+            1,
+            "create the link property",
+        ),
+    ]
 }

@@ -263,21 +263,7 @@ impl QboClient {
         &self,
         statement: &str,
     ) -> Result<(Vec<(String, serde_json::Value)>, Option<String>), QboError> {
-        let resp = self
-            .send(Req {
-                method: Method::GET,
-                path: "query".into(),
-                label: "query".into(),
-                query: vec![("query", statement.to_string())],
-                body: CallBody::None,
-                idempotency: Idempotency::Idempotent,
-                batch: false,
-            })
-            .await?;
-        if !resp.is_success() {
-            return Err(Self::fault(&resp));
-        }
-        let env: QueryEnvelope = crate::http::decode(&resp.endpoint, &resp.body)?;
+        let env = self.query_envelope(statement).await?;
         let mut rows = Vec::new();
         for (k, arr) in query_rows(env.query_response) {
             rows.extend(arr.into_iter().map(|v| (k.clone(), v)));
@@ -385,12 +371,21 @@ impl QboClient {
     /// (`None` when the answer carries no `totalCount`).
     pub async fn count(&self, query: &Query) -> Result<Option<u64>, QboError> {
         let stmt = query.count_statement().map_err(QboError::Query)?;
+        let env = self.query_envelope(&stmt).await?;
+        Ok(env
+            .query_response
+            .get("totalCount")
+            .and_then(serde_json::Value::as_u64))
+    }
+
+    /// `GET /query` with one statement: the decoded envelope.
+    async fn query_envelope(&self, statement: &str) -> Result<QueryEnvelope, QboError> {
         let resp = self
             .send(Req {
                 method: Method::GET,
                 path: "query".into(),
                 label: "query".into(),
-                query: vec![("query", stmt)],
+                query: vec![("query", statement.to_string())],
                 body: CallBody::None,
                 idempotency: Idempotency::Idempotent,
                 batch: false,
@@ -399,11 +394,7 @@ impl QboClient {
         if !resp.is_success() {
             return Err(Self::fault(&resp));
         }
-        let env: QueryEnvelope = crate::http::decode(&resp.endpoint, &resp.body)?;
-        Ok(env
-            .query_response
-            .get("totalCount")
-            .and_then(serde_json::Value::as_u64))
+        Ok(crate::http::decode(&resp.endpoint, &resp.body)?)
     }
 
     /// Company preferences (`GET /preferences`).

@@ -39,6 +39,16 @@ pub fn t0() -> DateTime<Utc> {
         .to_utc()
 }
 
+/// HubSpot ids of a seeded deal (see [`World::deal_with_line_items`]).
+pub struct Deal {
+    /// The deal's contact.
+    pub contact: String,
+    /// The contact's company.
+    pub company: String,
+    /// The deal.
+    pub deal: String,
+}
+
 /// How to start the emulator.
 #[derive(Debug, Clone)]
 pub struct Opts {
@@ -409,6 +419,49 @@ impl World {
     }
 
     /// A HubSpot product.
+    /// A contact (`contact` properties) at a new company named `company`,
+    /// with a deal (`deal` properties) of line items `(name, sku, quantity,
+    /// price)`, all associated with HubSpot's default association types.
+    pub fn deal_with_line_items(
+        &self,
+        contact: &[(&str, &str)],
+        company: &str,
+        deal: &[(&str, &str)],
+        items: &[(&str, &str, &str, &str)],
+    ) -> Deal {
+        let contact = self.contact(contact);
+        let company = self.hs_insert("companies", &[("name", company)]);
+        let deal = self.hs_insert("deals", deal);
+        let lines: Vec<String> = items
+            .iter()
+            .map(|(name, sku, quantity, price)| {
+                self.hs_insert(
+                    "line_items",
+                    &[
+                        ("name", name),
+                        ("hs_sku", sku),
+                        ("quantity", quantity),
+                        ("price", price),
+                    ],
+                )
+            })
+            .collect();
+        let mut st = self.emu.shared().hubspot.lock().unwrap();
+        st.associate("contacts", &contact, "companies", &company, Some(279))
+            .unwrap();
+        st.associate("deals", &deal, "contacts", &contact, Some(3))
+            .unwrap();
+        for li in &lines {
+            st.associate("deals", &deal, "line_items", li, Some(19))
+                .unwrap();
+        }
+        Deal {
+            contact,
+            company,
+            deal,
+        }
+    }
+
     pub fn product(&self, props: &[(&str, &str)]) -> String {
         self.hs_insert("products", props)
     }
