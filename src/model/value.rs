@@ -193,6 +193,16 @@ impl Value {
         }
     }
 
+    /// Whether [`Value::to_hubspot`] would give `s` (without allocating for
+    /// text, the common case).
+    pub fn hubspot_eq(&self, s: &str) -> bool {
+        match self {
+            Value::Null => s.is_empty(),
+            Value::Text(t) | Value::Enum(t) => t == s,
+            other => other.to_hubspot() == s,
+        }
+    }
+
     /// Convert a QBO JSON value into a value of type `ty`.
     pub fn from_qbo(raw: &serde_json::Value, ty: ValueType) -> Result<Value, String> {
         use serde_json::Value as J;

@@ -69,6 +69,9 @@ impl FieldMap {
 
     /// The value QBO should hold given HubSpot's value.
     pub fn to_qbo(&self, hs: &Value, rec: Option<&HsRecord>) -> Result<Value, String> {
+        if self.transforms.is_empty() {
+            return hs.convert(self.qbo_type);
+        }
         let lookup = |name: &str| rec.and_then(|r| r.prop(name).map(str::to_string));
         let v = apply_transforms(hs.clone(), &self.transforms, Flow::ToQbo, &lookup);
         v.convert(self.qbo_type)
@@ -76,6 +79,9 @@ impl FieldMap {
 
     /// The value HubSpot should hold given QBO's value.
     pub fn to_hubspot(&self, qbo: &Value, rec: Option<&QboRecord>) -> Result<Value, String> {
+        if self.transforms.is_empty() {
+            return qbo.convert(self.hs_type);
+        }
         let lookup = |path: &str| {
             rec.and_then(|r| r.get(path)).map(|v| match v {
                 serde_json::Value::String(s) => s.clone(),

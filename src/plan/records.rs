@@ -1368,6 +1368,11 @@ fn plan_update(
         b.skip(&hs_ref(rb.hs_kind(), &hs.id));
         return;
     }
+    if let Some(old) = baseline
+        && unchanged_pair(rb, hs, q, old)
+    {
+        return;
+    }
     let mut to_qbo: Vec<(&FieldMap, Value, Value, Option<String>)> = Vec::new();
     let mut to_hs: Vec<(&FieldMap, Value, Value, Option<String>)> = Vec::new();
     let mut values = BTreeMap::new();
@@ -1596,6 +1601,30 @@ fn blank_diag(
         ),
         Some("Set `allow_blanking: true` on the block to propagate cleared fields."),
     );
+}
+
+/// The steady state of a large sync, decided without building anything:
+/// every mapped field agrees and the stored baseline holds exactly these
+/// values (no known difference). Exactly when the full comparison in
+/// [`plan_update`] would plan no change and record no new baseline.
+fn unchanged_pair(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord, old: &BaselineEntry) -> bool {
+    if !old.qbo_values.is_empty() {
+        return false;
+    }
+    let mut matched = 0;
+    for m in &rb.maps {
+        let (Ok(h), Ok(qv)) = (m.hs_value(hs), m.qbo_value(q)) else {
+            return false;
+        };
+        if !agree(m, &h, &qv, hs, q) {
+            return false;
+        }
+        match old.values.get(&m.hubspot) {
+            Some(v) if h.hubspot_eq(v) => matched += 1,
+            _ => return false,
+        }
+    }
+    matched == old.values.len()
 }
 
 /// Decide a two-way field: the side that changed since the baseline wins; when

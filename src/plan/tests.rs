@@ -235,6 +235,52 @@ fn three_way_only_the_changed_side_wins() {
 }
 
 #[test]
+fn an_equal_pair_plans_nothing_and_refreshes_only_a_stale_baseline() {
+    let m = manifest(CONTACTS_TWO_WAY);
+    let (h, q) = linked_pair(
+        &[("email", "a@x.test"), ("phone", "555")],
+        0,
+        json!({"DisplayName": "A", "PrimaryEmailAddr": {"Address": "a@x.test"}, "PrimaryPhone": {"FreeFormNumber": "555"}}),
+        30,
+    );
+    // A stale baseline (an old value, a field no longer mapped, a field
+    // missing, a known difference): no change, but the baseline is brought
+    // up to date — the full comparison's answer.
+    let stale = baseline(&[("email", "a@x.test"), ("phone", "000")]);
+    let mut with_known_difference = stale.clone();
+    for b in with_known_difference.baselines.values_mut() {
+        b.values.insert("phone".into(), "555".into());
+        b.qbo_values.insert("phone".into(), "000".into());
+    }
+    let mut refreshed = Vec::new();
+    for st in [
+        stale,
+        baseline(&[("email", "a@x.test"), ("phone", "555"), ("gone", "x")]),
+        baseline(&[("email", "a@x.test")]),
+        with_known_difference,
+    ] {
+        let p = run(&m, &h, q.clone(), &st);
+        assert!(p.changes.is_empty(), "{st:?}: {:?}", p.changes);
+        assert_eq!(p.state.baselines.len(), 1, "{st:?}");
+        refreshed.push(p.state.baselines[0].clone());
+    }
+    let be = refreshed[0].clone();
+    assert!(refreshed.iter().all(|b| *b == be), "{refreshed:?}");
+    assert_eq!(be.values["phone"], "555");
+    assert!(be.qbo_values.is_empty());
+    // With exactly that baseline: nothing to do, nothing to record.
+    let mut exact = StateView::default();
+    exact
+        .baselines
+        .insert(baseline_key(Block::Contacts, "201", "7"), be);
+    let p = run(&m, &h, q, &exact);
+    assert!(
+        p.changes.is_empty() && p.state.baselines.is_empty(),
+        "{p:?}"
+    );
+}
+
+#[test]
 fn real_conflicts_follow_the_rule() {
     for (rule, expect_system) in [
         ("hubspot_wins", System::Quickbooks),
