@@ -292,14 +292,25 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
     state.forget.sort();
     state.forget.dedup();
     state.watermarks = input.options.watermarks.clone();
-    let est = estimate(&b.changes, &input.options.limits);
+    sealed_plan(&mut b, input.options, summary, state)
+}
+
+/// The finished plan: the builder's changes and diagnostics, the estimate,
+/// the run's options, sealed with its checksum.
+pub(crate) fn sealed_plan(
+    b: &mut Builder,
+    options: &super::input::PlanOptions,
+    summary: Summary,
+    state: StateUpdates,
+) -> Plan {
+    let est = estimate(&b.changes, &options.limits);
     let mut plan = Plan {
         format_version: FORMAT_VERSION,
         hsqb_version: env!("CARGO_PKG_VERSION").to_string(),
-        manifest_hash: input.options.manifest_hash.clone(),
-        target: input.options.target.clone(),
-        now: input.options.now,
-        refresh: input.options.refresh,
+        manifest_hash: options.manifest_hash.clone(),
+        target: options.target.clone(),
+        now: options.now,
+        refresh: options.refresh,
         summary,
         changes: std::mem::take(&mut b.changes),
         diagnostics: std::mem::take(&mut b.diags),

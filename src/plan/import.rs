@@ -16,7 +16,6 @@
 //! Pure like the planner: no IO, same input ⇒ same plan.
 
 use super::builder::{Builder, hs_ref, qbo_ref};
-use super::estimate::estimate;
 use super::input::PlanInput;
 use super::model::*;
 use crate::manifest::SyncBlock;
@@ -376,24 +375,12 @@ pub fn import_plan(input: PlanInput<'_>, source: &ImportSource) -> Result<Plan, 
     // No watermarks: an import syncs nothing else, so the next plan must
     // still read what changed. (Links of two-way pairs found by match keys
     // carry the planner's baseline on the change itself.)
-    let state = StateUpdates::default();
-    let est = estimate(&b.changes, &input.options.limits);
-    let mut plan = Plan {
-        format_version: FORMAT_VERSION,
-        hsqb_version: env!("CARGO_PKG_VERSION").to_string(),
-        manifest_hash: input.options.manifest_hash.clone(),
-        target: input.options.target.clone(),
-        now: input.options.now,
-        refresh: input.options.refresh,
+    Ok(super::engine::sealed_plan(
+        &mut b,
+        input.options,
         summary,
-        changes: std::mem::take(&mut b.changes),
-        diagnostics: std::mem::take(&mut b.diags),
-        estimate: est,
-        state,
-        checksum: String::new(),
-    };
-    plan.seal();
-    Ok(plan)
+        StateUpdates::default(),
+    ))
 }
 
 type Valid<'a> = (Target, &'a HsRecord, &'a QboRecord, String);
