@@ -6,9 +6,10 @@
 //! state must equal a fault-free run's, with every record written exactly once
 //! (counts match, no duplicates).
 //!
-//! A third test reaches QuickBooks with OAuth while access tokens expire every
-//! few hundred milliseconds and superseded refresh tokens die almost at once,
-//! and QuickBooks answers half of the writes with a stale-`SyncToken` fault.
+//! A third test reaches QuickBooks with OAuth while access tokens expire at
+//! chosen calls mid-run (an injected `Token expired` 401), superseded refresh
+//! tokens die almost at once, and QuickBooks answers half of the writes with
+//! a stale-`SyncToken` fault.
 //! (Per-item failures inside a batch: `apply_partial.rs`.)
 //!
 //! The emulator and hsqb run 50× faster than real time (`time_scale` and
@@ -232,11 +233,8 @@ fn dropped_responses_to_every_create_batch_make_no_duplicates() {
 #[test]
 fn tokens_expiring_and_rotating_mid_run_and_stale_sync_tokens_converge() {
     let mut limits = hsqb::emulator::Limits::unlimited();
-    // 2 s of emulated lifetime: 40 ms of real time at 50× (hsqb, told the
-    // token lives 2 s, does not refresh first), so every apply meets expired
-    // access tokens (401s mid-run) and rotates the refresh token; a
-    // superseded refresh token is refused 0.1 s later.
-    limits.qbo_access_token_ttl = std::time::Duration::from_secs(2);
+    // A superseded refresh token is refused 0.1 s (5 s emulated) after its
+    // successor was issued: only the newest, persisted token keeps working.
     limits.qbo_refresh_grace = std::time::Duration::from_secs(5);
     let w = World::with(Opts { limits, ..opts(5) });
     seed(&w);
@@ -246,15 +244,34 @@ fn tokens_expiring_and_rotating_mid_run_and_stale_sync_tokens_converge() {
     assert_eq!(w.contents(), first, "first sync end state");
 
     edit(&w);
+    // Access tokens "expire" at chosen QuickBooks API calls (never two in a
+    // row, so each refresh is followed by a good call), and half of the
+    // writes meet a stale SyncToken.
     w.faults(
-        vec![FaultRule {
-            endpoint: Some("POST".into()),
-            ..rule(Some("quickbooks"), "stale_sync_token", 0.5)
-        }],
+        vec![
+            FaultRule {
+                endpoint: Some("POST".into()),
+                ..rule(Some("quickbooks"), "stale_sync_token", 0.5)
+            },
+            FaultRule {
+                endpoint: Some("/v3/company".into()),
+                nth: vec![2, 6, 11, 17, 24],
+                rate: None,
+                ..rule(Some("quickbooks"), "expired_token", 0.0)
+            },
+        ],
         5,
     );
     let applies = w.converge(12);
-    let stale = w.faults_fired();
+    let fired: Vec<u64> = w
+        .emu
+        .shared()
+        .faults
+        .rules()
+        .iter()
+        .map(|r| r.fired)
+        .collect();
+    let (stale, expired_faults) = (fired[0], fired[1]);
     w.clear_faults();
     w.assert_no_duplicates();
     w.assert_state_parses();
@@ -276,7 +293,8 @@ fn tokens_expiring_and_rotating_mid_run_and_stale_sync_tokens_converge() {
         "{} applies, {stale} stale SyncTokens, {refreshes} token refreshes, {expired} expired-token 401s",
         applies.len()
     );
-    assert!(expired >= 1, "an access token expired mid-run");
+    assert_eq!(expired, expired_faults, "every 401 was an injected expiry");
+    assert!(expired >= 3, "access tokens expired mid-run ({expired})");
     assert!(
         refreshes >= 4,
         "access tokens expired and were refreshed mid-run ({refreshes} refreshes over {} applies)",

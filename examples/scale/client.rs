@@ -195,9 +195,9 @@ pub async fn run(
     .await;
     let refreshed = refreshed.unwrap_or_else(|e| panic!("refresh: {e}"));
     steps.refresh = t;
-    if state.baselines.is_empty()
-        && hsqb::plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks)
-    {
+    let read_baselines = state.baselines.is_empty()
+        && hsqb::plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks);
+    if read_baselines {
         let (b, t) = timed(store.load_baselines()).await;
         state.baselines = b.unwrap_or_else(|e| panic!("baselines: {e}"));
         steps.load.wall += t.wall;
@@ -217,13 +217,17 @@ pub async fn run(
         let view = StateView {
             baselines: state.baselines,
         };
-        hsqb::plan::plan(PlanInput {
+        let plan = hsqb::plan::plan(PlanInput {
             manifest: m,
             hubspot: &refreshed.hubspot,
             quickbooks: &refreshed.quickbooks,
             state: &view,
             options: &options,
-        })
+        });
+        if read_baselines {
+            store.keep_baselines(view.baselines);
+        }
+        plan
     })
     .await;
     steps.plan = t;

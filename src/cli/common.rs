@@ -184,9 +184,9 @@ pub async fn make_plan(
         watermarks: refreshed.watermarks.clone(),
         limits: conns.limits.clone(),
     };
-    if state.baselines.is_empty()
-        && plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks)
-    {
+    let read_baselines = state.baselines.is_empty()
+        && plan::baselines_needed(&refreshed.hubspot, &refreshed.quickbooks);
+    if read_baselines {
         state.baselines = store
             .load_baselines()
             .await
@@ -195,13 +195,18 @@ pub async fn make_plan(
     let view = StateView {
         baselines: state.baselines,
     };
-    Ok(plan::plan(PlanInput {
+    let plan = plan::plan(PlanInput {
         manifest: &loaded.manifest,
         hubspot: &refreshed.hubspot,
         quickbooks: &refreshed.quickbooks,
         state: &view,
         options: &options,
-    }))
+    });
+    if read_baselines {
+        // An apply records its changes on them: no second read of the file.
+        store.keep_baselines(view.baselines);
+    }
+    Ok(plan)
 }
 
 /// Output format of plans and results.

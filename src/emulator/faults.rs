@@ -35,6 +35,10 @@ pub enum FaultKind {
     Drop,
     /// QBO only: answer a write with 5010 Stale Object Error.
     StaleSyncToken,
+    /// Answer 401 as for an expired access token (QBO `Token expired`,
+    /// HubSpot `EXPIRED_AUTHENTICATION`), without performing the request:
+    /// a token expiring mid-run, at a chosen request rather than a time.
+    ExpiredToken,
     /// Perform the request normally but hold the response for `delay_ms`.
     Slow,
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Version of the local files: 2 keeps the baselines in their own file
@@ -78,12 +78,78 @@ static WRITE_LOCK: Mutex<()> = Mutex::new(());
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     path: PathBuf,
+    kept: Arc<Mutex<KeptBaselines>>,
+}
+
+/// What identifies one version of a file: a rewrite (temp file + rename)
+/// changes the inode, and any write the size or the modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    ino: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some(Stamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        ino,
+    })
+}
+
+/// Baselines a caller read and handed back ([`LocalStore::keep_baselines`]),
+/// with the stamp of the file they came from: the apply that planned with
+/// them records its changes without reading 100k baselines a second time,
+/// unless the file changed meanwhile.
+#[derive(Default)]
+struct KeptBaselines {
+    /// Stamp of the baselines file at the last read (`None` inside: absent).
+    last_read: Option<Option<Stamp>>,
+    /// Baselines handed back, with the stamp they were read at.
+    kept: Option<(Option<Stamp>, BTreeMap<String, BaselineEntry>)>,
+}
+
+impl std::fmt::Debug for KeptBaselines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptBaselines")
+            .field("kept", &self.kept.as_ref().map(|(_, b)| b.len()))
+            .finish()
+    }
 }
 
 impl LocalStore {
     /// A store at `path` (the directory is created on first write).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        LocalStore { path: path.into() }
+        LocalStore {
+            path: path.into(),
+            kept: Arc::default(),
+        }
+    }
+
+    /// Hand back the baselines [`LocalStore::load_baselines`] returned (after
+    /// planning with them), so that [`LocalStore::record`] can use them
+    /// instead of reading the file again — if it has not changed since.
+    ///
+    /// Pairs with exactly one [`LocalStore::load_baselines`]: without a read
+    /// before it, or a second time, it keeps nothing.
+    pub fn keep_baselines(&self, baselines: BTreeMap<String, BaselineEntry>) {
+        let mut k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = k.last_read.take() {
+            k.kept = Some((at, baselines));
+        }
+    }
+
+    /// The kept baselines, if the file is still the one they were read from.
+    fn take_kept(&self) -> Option<BTreeMap<String, BaselineEntry>> {
+        let mut k = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, baselines) = k.kept.take()?;
+        (at == stamp(&self.sibling(".baselines"))).then_some(baselines)
     }
 
     /// The state file.
@@ -108,7 +174,7 @@ impl LocalStore {
     pub fn load(&self) -> Result<StateData, StateError> {
         let mut data = self.load_meta()?;
         if data.baselines.is_empty() {
-            data.baselines = self.load_baselines()?;
+            data.baselines = self.read_baselines()?;
         }
         Ok(data)
     }
@@ -131,6 +197,16 @@ impl LocalStore {
     /// Read the two-way baselines (`state.json.baselines`; empty when none
     /// were written yet or a version-1 `state.json` holds them inline).
     pub fn load_baselines(&self) -> Result<BTreeMap<String, BaselineEntry>, StateError> {
+        let at = stamp(&self.sibling(".baselines"));
+        let baselines = self.read_baselines()?;
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last_read = Some(at);
+        Ok(baselines)
+    }
+
+    fn read_baselines(&self) -> Result<BTreeMap<String, BaselineEntry>, StateError> {
         let path = self.sibling(".baselines");
         match self.read_capped(&path)? {
             Some(bytes) => Ok(self
@@ -245,7 +321,10 @@ impl LocalStore {
             // Baselines change (or a version-1 file holds them inline and is
             // rewritten in the split layout).
             if data.baselines.is_empty() {
-                data.baselines = self.load_baselines()?;
+                data.baselines = match self.take_kept() {
+                    Some(kept) => kept,
+                    None => self.read_baselines()?,
+                };
             }
             delta.apply(&mut data);
             return self.save(&data);
@@ -757,6 +836,40 @@ mod tests {
         let keys: Vec<String> = s.load().unwrap().baselines.into_keys().collect();
         assert_eq!(keys, ["k2", "k3"]);
         assert_eq!(s.load().unwrap().watermarks["hubspot:contacts"], t1);
+    }
+
+    #[test]
+    fn baselines_kept_after_planning_serve_the_record_unless_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(dir.path().join("state.json"));
+        let one = |k: &str, h: &str| StateDelta {
+            baselines: vec![(k.into(), baseline(h))],
+            ..Default::default()
+        };
+        s.record(&one("k1", "1")).unwrap();
+
+        // Read, handed back with a marker entry the file does not hold: the
+        // record uses the kept map (the marker is written), no second read.
+        let mut read = s.load_baselines().unwrap();
+        read.insert("kept-marker".into(), baseline("m"));
+        s.keep_baselines(read);
+        s.record(&one("k2", "2")).unwrap();
+        let keys: Vec<String> = s.load().unwrap().baselines.into_keys().collect();
+        assert_eq!(keys, ["k1", "k2", "kept-marker"]);
+
+        // Kept, but the file was rewritten meanwhile: the file wins.
+        let mut read = s.load_baselines().unwrap();
+        read.insert("stale-marker".into(), baseline("s"));
+        s.keep_baselines(read);
+        LocalStore::new(s.path()).record(&one("k3", "3")).unwrap();
+        s.record(&one("k4", "4")).unwrap();
+        let keys: Vec<String> = s.load().unwrap().baselines.into_keys().collect();
+        assert_eq!(keys, ["k1", "k2", "k3", "k4", "kept-marker"]);
+
+        // Never kept twice: the next record reads the file.
+        s.keep_baselines(BTreeMap::new());
+        s.record(&one("k5", "5")).unwrap();
+        assert_eq!(s.load().unwrap().baselines.len(), 6);
     }
 
     #[test]

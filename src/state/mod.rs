@@ -325,6 +325,16 @@ impl Store {
         }
     }
 
+    /// Hand back the baselines [`Store::load_baselines`] returned, once
+    /// planned with: the local store records the apply's changes on them
+    /// instead of reading the file again (unless it changed meanwhile).
+    pub fn keep_baselines(&self, baselines: BTreeMap<String, BaselineEntry>) {
+        match self {
+            Store::Local(s) => s.keep_baselines(baselines),
+            Store::Postgres(_) => {}
+        }
+    }
+
     /// Record what an apply did (see [`StateDelta`]); the local store leaves
     /// the baselines file alone when no baseline changed.
     pub async fn record(&self, delta: &StateDelta) -> Result<(), StateError> {

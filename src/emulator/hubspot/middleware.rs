@@ -250,6 +250,12 @@ fn fault_response(s: &Shared, kind: FaultKind) -> Option<Response> {
         .into_response(),
         FaultKind::BadGateway => HsError::gateway(502).into_response(),
         FaultKind::Unavailable => HsError::gateway(503).into_response(),
+        FaultKind::ExpiredToken => HsError::new(
+            401,
+            "EXPIRED_AUTHENTICATION",
+            "The OAuth token used to make this call expired 1 second(s) ago.",
+        )
+        .into_response(),
         _ => return None,
     })
 }

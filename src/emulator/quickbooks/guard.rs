@@ -411,6 +411,10 @@ pub(crate) async fn guard(
             (next.run(req).await, Outcome::Faulted)
         }
         FaultKind::StaleSyncToken => (next.run(req).await, Outcome::Served),
+        FaultKind::ExpiredToken => (
+            unauthorized("Token expired: injected", now),
+            Outcome::Faulted,
+        ),
         FaultKind::Slow => {
             let r = next.run(req).await;
             shared.clock.sleep(delay).await;
