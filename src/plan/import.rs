@@ -513,27 +513,6 @@ fn validate_rows<'a>(input: PlanInput<'a>, rows: &[PairRow]) -> (Vec<Valid<'a>>,
     (ok, errors)
 }
 
-fn hs_label(t: &Target, r: &HsRecord) -> String {
-    match t.block {
-        Block::Contacts => {
-            let name = [r.prop("firstname"), r.prop("lastname")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            match (name.is_empty(), r.prop("email")) {
-                (false, Some(e)) => format!("{name} <{e}>"),
-                (false, None) => name,
-                (true, Some(e)) => e.to_string(),
-                (true, None) => format!("contact {}", r.id),
-            }
-        }
-        _ => r
-            .prop("name")
-            .map_or_else(|| format!("product {}", r.id), str::to_string),
-    }
-}
-
 fn link_change(t: &Target, hs: &HsRecord, q: &QboRecord, key: String) -> Change {
     Change {
         id: format!("{}/link/hubspot/{}", t.block.name(), hs.id),
@@ -544,7 +523,7 @@ fn link_change(t: &Target, hs: &HsRecord, q: &QboRecord, key: String) -> Change 
         company: None,
         target_id: Some(hs.id.clone()),
         source: Some(qbo_ref(t.qbo_kind, &t.company, &q.id)),
-        label: hs_label(t, hs),
+        label: super::records::hs_record_label(t.block, hs),
         match_key: (!key.is_empty()).then_some(key),
         fields: vec![FieldChange {
             field: t.link.clone(),

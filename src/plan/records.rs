@@ -119,27 +119,7 @@ impl RecordBlock<'_> {
     }
 
     fn hs_label(&self, r: &HsRecord) -> String {
-        match self.kind {
-            Kind::Contacts => {
-                let name = [r.prop("firstname"), r.prop("lastname")]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                match (name.is_empty(), r.prop("email")) {
-                    (false, Some(e)) => format!("{name} <{e}>"),
-                    (false, None) => name,
-                    (true, Some(e)) => e.to_string(),
-                    (true, None) => format!("contact {}", r.id),
-                }
-            }
-            Kind::Products => match (r.prop("name"), r.prop("hs_sku")) {
-                (Some(n), Some(s)) => format!("{n} [{s}]"),
-                (Some(n), None) => n.to_string(),
-                (None, Some(s)) => format!("[{s}]"),
-                (None, None) => format!("product {}", r.id),
-            },
-        }
+        hs_record_label(self.block(), r)
     }
 
     fn qbo_label(&self, q: &QboRecord) -> String {
@@ -528,6 +508,30 @@ fn inactive_match(rb: &RecordBlock<'_>, hs: &HsRecord, ids: &[String], key: &str
         Some("Reactivate it in QuickBooks to have hsqb link it, adopt the pair with `hsqb import`, or change the key in HubSpot if a new record is meant."),
     );
     b.skip(&hs_ref(rb.hs_kind(), &hs.id));
+}
+
+/// How plans name a HubSpot record of a record block: `First Last <email>`
+/// for contacts, `Name [SKU]` for products (falling back to the id).
+pub(super) fn hs_record_label(block: Block, r: &HsRecord) -> String {
+    if block == Block::Contacts {
+        let name = [r.prop("firstname"), r.prop("lastname")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        return match (name.is_empty(), r.prop("email")) {
+            (false, Some(e)) => format!("{name} <{e}>"),
+            (false, None) => name,
+            (true, Some(e)) => e.to_string(),
+            (true, None) => format!("contact {}", r.id),
+        };
+    }
+    match (r.prop("name"), r.prop("hs_sku")) {
+        (Some(n), Some(s)) => format!("{n} [{s}]"),
+        (Some(n), None) => n.to_string(),
+        (None, Some(s)) => format!("[{s}]"),
+        (None, None) => format!("product {}", r.id),
+    }
 }
 
 fn name_email_key(first: Option<&str>, last: Option<&str>, email: &str) -> String {
