@@ -656,18 +656,7 @@ fn link_baseline(rb: &RecordBlock<'_>, hs: &HsRecord, q: &QboRecord) -> BTreeMap
                 .to_hubspot(&qv, Some(q))
                 .unwrap_or(Value::Null)
                 .to_hubspot();
-            // As `decide` without a baseline: a filled side beats an empty
-            // one, the conflict rule decides the rest.
-            let winner = if h_now.is_empty() != q_in_hs.is_empty() {
-                if h_now.is_empty() {
-                    Winner::Qbo
-                } else {
-                    Winner::Hubspot
-                }
-            } else {
-                conflict_winner(rb, hs, q, false).0
-            };
-            let loser = match winner {
+            let loser = match first_sight_winner(rb, hs, q, &h_now, &q_in_hs).0 {
                 Winner::Qbo => h_now,
                 Winner::Hubspot => q_in_hs,
             };
@@ -1671,23 +1660,35 @@ fn decide(
             (true, true) => {}
         }
     }
-    if base.is_none() && (h_now.is_empty() != q_in_hs.is_empty()) {
-        // First sight of the pair (no baseline): the filled side fills the
-        // empty one, whatever the conflict rule; nothing is lost either way.
-        return if h_now.is_empty() {
-            Decision::Win(
-                Winner::Qbo,
-                Some("empty in HubSpot, filled in QuickBooks (no baseline yet)".into()),
-            )
-        } else {
-            Decision::Win(
-                Winner::Hubspot,
-                Some("empty in QuickBooks, filled in HubSpot (no baseline yet)".into()),
-            )
-        };
-    }
-    let (winner, note) = conflict_winner(rb, hs, q, base.is_some());
+    let (winner, note) = if base.is_none() {
+        first_sight_winner(rb, hs, q, &h_now, &q_in_hs)
+    } else {
+        conflict_winner(rb, hs, q, true)
+    };
     Decision::Win(winner, Some(note))
+}
+
+/// A differing field of a pair without a baseline (first sight, or linking):
+/// the filled side fills the empty one whatever the conflict rule, since
+/// nothing is lost either way; the conflict rule decides the rest.
+fn first_sight_winner(
+    rb: &RecordBlock<'_>,
+    hs: &HsRecord,
+    q: &QboRecord,
+    h_now: &str,
+    q_in_hs: &str,
+) -> (Winner, String) {
+    match (h_now.is_empty(), q_in_hs.is_empty()) {
+        (true, false) => (
+            Winner::Qbo,
+            "empty in HubSpot, filled in QuickBooks (no baseline yet)".into(),
+        ),
+        (false, true) => (
+            Winner::Hubspot,
+            "empty in QuickBooks, filled in HubSpot (no baseline yet)".into(),
+        ),
+        _ => conflict_winner(rb, hs, q, false),
+    }
 }
 
 /// The outcome of a two-way field comparison.
